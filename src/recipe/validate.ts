@@ -1,0 +1,111 @@
+/**
+ * Recipe validation: the JSON Schema (ajv, all errors, defaults filled in place) followed by the cross-field
+ * checks a schema cannot express (unique stage names, references to earlier stages, exactly-one-of). Every
+ * problem comes back at once as {path, message}, with stage paths written by name (`stages.sft.lr`), the same
+ * syntax `--set` takes.
+ */
+import { Ajv, type ErrorObject } from "ajv";
+import { RECIPE_SCHEMA } from "./schema.js";
+import { STAGE_KINDS } from "./schema-stages.js";
+import type { Recipe } from "./types.js";
+
+export interface RecipeIssue {
+  path: string;
+  message: string;
+}
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, discriminator: true, strict: false, verbose: true });
+const validateSchema = ajv.compile(RECIPE_SCHEMA);
+
+/** `/stages/2/lr` -> `stages.sft.lr` (the stage's name when it has a valid one, else its index). */
+export function displayPath(instancePath: string, doc: unknown): string {
+  const parts = instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  if (parts[0] === "stages" && parts[1] !== undefined) {
+    const stages = (doc as { stages?: unknown[] } | null)?.stages;
+    const stage = Array.isArray(stages) ? (stages[Number(parts[1])] as { name?: unknown } | undefined) : undefined;
+    if (stage && typeof stage.name === "string" && stage.name) parts[1] = stage.name;
+  }
+  return parts.join(".");
+}
+
+function join(path: string, key: string): string {
+  return path ? `${path}.${key}` : key;
+}
+
+function describe(e: ErrorObject, doc: unknown): RecipeIssue {
+  const path = displayPath(e.instancePath, doc);
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case "additionalProperties": {
+      const allowed = Object.keys(((e.parentSchema ?? {}) as { properties?: object }).properties ?? {});
+      return {
+        path: join(path, String(p.additionalProperty)),
+        message: `unknown key '${String(p.additionalProperty)}' (allowed: ${allowed.join(", ")})`,
+      };
+    }
+    case "required":
+      return { path: join(path, String(p.missingProperty)), message: "missing required field" };
+    case "enum":
+      return { path, message: `must be one of: ${(p.allowedValues as unknown[]).join(", ")}` };
+    case "type":
+      return { path, message: `must be ${String(p.type).replace(",", " or ")}` };
+    case "discriminator":
+      return {
+        path: join(path, "kind"),
+        message: p.tagValue === undefined ? "missing required field" : `must be one of: ${STAGE_KINDS.join(", ")}`,
+      };
+    default:
+      return { path, message: e.message ?? e.keyword };
+  }
+}
+
+/** Checks that need more than one field. Runs only on a schema-valid recipe. */
+function crossFieldIssues(r: Recipe): RecipeIssue[] {
+  const issues: RecipeIssue[] = [];
+  if ((r.model.preset === null) === (r.model.path === null)) {
+    issues.push({ path: "model", message: "set exactly one of model.preset and model.path" });
+  }
+  if ((r.tokenizer.path === null) === (r.tokenizer.train === null)) {
+    issues.push({ path: "tokenizer", message: "set exactly one of tokenizer.path and tokenizer.train" });
+  }
+  const seen = new Set<string>();
+  r.stages.forEach((stage, i) => {
+    const at = `stages.${stage.name}`;
+    if (seen.has(stage.name)) issues.push({ path: `stages.${i}.name`, message: `duplicate stage name '${stage.name}'` });
+    if (stage.from !== null && stage.from !== "start" && !seen.has(stage.from)) {
+      issues.push({ path: `${at}.from`, message: `'${stage.from}' is not an earlier stage (or 'start')` });
+    }
+    if (stage.kind === "soup") {
+      for (const ref of stage.stages) {
+        if (!seen.has(ref)) issues.push({ path: `${at}.stages`, message: `'${ref}' is not an earlier stage` });
+      }
+      if (stage.weights !== null && stage.weights.length !== stage.stages.length) {
+        issues.push({ path: `${at}.weights`, message: `has ${stage.weights.length} weights for ${stage.stages.length} stages` });
+      }
+    }
+    if (stage.kind === "eval") {
+      const names = stage.sets.map((s) => s.name);
+      const dup = names.find((n, j) => names.indexOf(n) !== j);
+      if (dup) issues.push({ path: `${at}.sets`, message: `duplicate set name '${dup}'` });
+    }
+    if (stage.kind === "dpo" && stage.max_prompt_length >= stage.max_length) {
+      issues.push({ path: `${at}.max_prompt_length`, message: "must be smaller than max_length" });
+    }
+    seen.add(stage.name);
+  });
+  return issues;
+}
+
+/**
+ * Validate `doc` in place (defaults are written into it) and return every issue; an empty list means `doc`
+ * is now a complete `Recipe`.
+ */
+export function recipeIssues(doc: unknown): RecipeIssue[] {
+  if (validateSchema(doc)) return crossFieldIssues(doc as Recipe);
+  const issues = (validateSchema.errors ?? [])
+    // A failed discriminator branch also reports the oneOf itself; the branch's own errors say more.
+    .filter((e) => e.keyword !== "oneOf" && e.keyword !== "if")
+    .map((e) => describe(e, doc));
+  const unique = new Map(issues.map((i) => [`${i.path}\u0000${i.message}`, i]));
+  return [...unique.values()];
+}
