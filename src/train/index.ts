@@ -6,4 +6,4 @@ export { MetricsWriter, readMetrics, type MetricsRow } from "./metrics.js";
 export { Progress, formatDuration, type ProgressOptions, type ProgressUpdate } from "./progress.js";
 export { trainLoop, type MicroBatchResult, type StepInfo, type TrainLoopOptions } from "./loop.js";
 export { assertNoLeak } from "./memory.js";
-export { stopGradient, namedEntries, disposeNamed, type NamedTensors } from "./tensors.js";
+export { stopGradient, tidyObject, namedEntries, disposeNamed, type NamedTensors } from "./tensors.js";

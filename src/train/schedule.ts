@@ -12,7 +12,10 @@ export interface ScheduleOptions {
   warmupSteps?: number;
   /** Warmup as a fraction of totalSteps: warmupSteps = ceil(totalSteps · ratio), as HF `get_warmup_steps`. */
   warmupRatio?: number;
-  /** Floor of the decay as a fraction of `lr` (HF `cosine_with_min_lr` `min_lr_rate`; default 0). linear/cosine only. */
+  /**
+   * Floor of the decay as a fraction of `lr` (HF `cosine_with_min_lr` `min_lr_rate`, open-instruct
+   * `final_lr_ratio`; default 0). Only linear and cosine decay; > 0 with constant is an error.
+   */
   minLrRatio?: number;
 }
 
@@ -55,7 +58,7 @@ export function warmupStepsOf(options: ScheduleOptions): number {
   if (!["constant", "linear", "cosine"].includes(kind)) bad("kind", `must be constant, linear or cosine, got ${kind}`);
   if (warmupSteps !== undefined && warmupRatio !== undefined) bad("warmupSteps", "and warmupRatio are exclusive");
   if (minLrRatio !== undefined) {
-    if (kind === "constant") bad("minLrRatio", "only applies to linear and cosine decay");
+    if (kind === "constant" && minLrRatio > 0) bad("minLrRatio", "only applies to linear and cosine decay");
     if (!(minLrRatio >= 0 && minLrRatio <= 1)) bad("minLrRatio", `must be in [0, 1], got ${minLrRatio}`);
   }
   if (warmupSteps !== undefined) {

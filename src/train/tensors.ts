@@ -23,3 +23,11 @@ export const stopGradient: <T extends tf.Tensor>(x: T) => T = tf.customGrad((x) 
   value: tf.clone(x as tf.Tensor),
   gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
 })) as <T extends tf.Tensor>(x: T) => T;
+
+/**
+ * `tf.tidy` for a function returning a typed object of tensors (an interface, which TypeScript will not
+ * accept as a `TensorContainer`): intermediates are freed, every tensor in the result is kept.
+ */
+export function tidyObject<T extends object>(fn: () => T): T {
+  return tf.tidy(fn as unknown as () => tf.TensorContainer) as unknown as T;
+}
