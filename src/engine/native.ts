@@ -1,7 +1,215 @@
 /**
- * Optional native matmul kernels for the wasm backend (issue: speed). Owned by the native-kernels work;
- * until the addon lands this registers nothing and the plain wasm kernels run.
+ * Optional native matmul for the wasm backend (issue 8, lever 1).
+ *
+ * `native/` holds an N-API addon (built at install by scripts/build-native.mjs; absent if the machine has no C++
+ * compiler) with a cache-blocked float32 GEMM for AVX-512, AVX2+FMA or plain C++, chosen at run time, on two
+ * threads. registerNativeKernels() replaces the wasm backend's `BatchMatMul` and `_FusedMatMul` kernels with ones
+ * that hand the addon the wasm heap and byte offsets of the operands: the addon reads A and B and writes the output
+ * in place, so nothing is copied. Whatever the addon does not cover (non-float32 inputs, batch dimensions that
+ * broadcast other than "one side has a single matrix", prelu, bias that is not a scalar or a row vector, a shared
+ * heap) goes to the original wasm kernel, which is kept for that and for tests.
+ */
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import * as tf from "@tensorflow/tfjs-core";
+
+/** Which build the addon runs and on how many threads. */
+export interface NativeMatMulInfo {
+  isa: NativeIsa;
+  threads: number;
+  /** Variants this CPU can run, fastest first. */
+  supportedIsas: NativeIsa[];
+  /** Products the addon has computed since it was loaded (tells the native path from the wasm fallback). */
+  calls: number;
+}
+export type NativeIsa = "avx512" | "avx2" | "scalar";
+
+export type NativeMatMulStatus = ({ loaded: true } & NativeMatMulInfo) | { loaded: false; reason: string };
+
+interface NativeAddon {
+  matmul(
+    heap: ArrayBuffer, aOffset: number, bOffset: number, outOffset: number,
+    batch: number, batchA: number, batchB: number, m: number, n: number, k: number,
+    transposeA: boolean, transposeB: boolean, biasOffset: number, biasLength: number,
+    activation: number, leakyAlpha: number,
+  ): void;
+  info(): NativeMatMulInfo;
+  configure(options: { isa?: NativeIsa; threads?: number }): NativeMatMulInfo;
+}
+
+/** The parts of tfjs-backend-wasm's BackendWasm these kernels use (its data map and heap are public fields). */
+interface WasmBackend {
+  wasm: { HEAPU8: Uint8Array };
+  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+interface MatMulArgs {
+  inputs: { a: tf.TensorInfo; b: tf.TensorInfo; bias?: tf.TensorInfo | null; preluActivationWeights?: tf.TensorInfo | null };
+  backend: WasmBackend;
+  attrs: { transposeA: boolean; transposeB: boolean; activation?: string; leakyreluAlpha?: number };
+}
+
+/** Where node-gyp leaves the addon; the same relative path from src/engine (vitest) and dist/engine (built). */
+const ADDON_PATH = fileURLToPath(new URL("../../native/build/Release/posttrain_native.node", import.meta.url));
+
+/** The wasm backend's FusableActivation codes that the addon implements (prelu needs a weight tensor: fallback). */
+const ACTIVATION_CODES: Record<string, number> = { linear: 0, relu: 1, relu6: 2, leakyrelu: 4, sigmoid: 5, elu: 6 };
+
+const KERNEL_NAMES = [tf.BatchMatMul, tf._FusedMatMul] as const;
+
+let addon: NativeAddon | null = null;
+let loadFailure: string | null = null;
+/** The wasm backend's own kernel configs, present while the native ones are registered. */
+let originals: Map<string, tf.KernelConfig> | null = null;
+
+function loadAddon(): NativeAddon | null {
+  if (addon !== null || loadFailure !== null) return addon;
+  try {
+    addon = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
+  } catch (error) {
+    loadFailure = `native matmul addon not loaded from ${ADDON_PATH}: ${(error as Error).message.split("\n")[0]}`;
+  }
+  return addon;
+}
+
+/** Whether the addon is loaded, and if so which variant and thread count it uses; otherwise why not. */
+export function nativeMatMulStatus(): NativeMatMulStatus {
+  const loaded = loadAddon();
+  return loaded ? { loaded: true, ...loaded.info() } : { loaded: false, reason: loadFailure ?? "not loaded" };
+}
+
+/** Forces a variant or thread count (tests and benchmarks). Throws if the addon is absent or the CPU lacks the ISA. */
+export function configureNativeMatMul(options: { isa?: NativeIsa; threads?: number }): NativeMatMulInfo {
+  const loaded = loadAddon();
+  if (!loaded) throw new Error(loadFailure ?? "native matmul addon not loaded");
+  return loaded.configure(options);
+}
+
+/**
+ * Replaces the wasm backend's BatchMatMul and _FusedMatMul with the native ones. Returns false (and changes
+ * nothing) if the addon is not built or the wasm kernels are not registered; true if they are now native.
  */
 export function registerNativeKernels(): boolean {
-  return false;
+  if (originals !== null) return true;
+  const loaded = loadAddon();
+  if (!loaded) return false;
+  const saved = new Map<string, tf.KernelConfig>();
+  for (const name of KERNEL_NAMES) {
+    const config = tf.getKernel(name, "wasm");
+    if (config === undefined) return false;
+    saved.set(name, config);
+  }
+  for (const [name, config] of saved) {
+    tf.unregisterKernel(name, "wasm");
+    const kernelFunc = name === tf.BatchMatMul ? nativeBatchMatMul : nativeFusedMatMul;
+    // The original setupFunc still runs if the backend initialises later: the fallback path needs it.
+    tf.registerKernel({ ...config, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+  }
+  originals = saved;
+  return true;
+}
+
+/** Puts the wasm backend's own kernels back (no-op when the native ones are not registered). */
+export function unregisterNativeKernels(): void {
+  if (originals === null) return;
+  for (const [name, config] of originals) {
+    tf.unregisterKernel(name, "wasm");
+    tf.registerKernel(config);
+  }
+  originals = null;
+}
+
+/** Runs the original wasm kernel for `kernelName` (only reachable while the native ones are registered). */
+function fallback(kernelName: string, args: MatMulArgs): tf.TensorInfo {
+  const config = originals?.get(kernelName);
+  if (!config) throw new Error(`${kernelName}: original wasm kernel missing`);
+  return config.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+}
+
+interface MatMulPlan {
+  outShape: number[];
+  batch: number;
+  batchA: number;
+  batchB: number;
+  m: number;
+  n: number;
+  k: number;
+}
+
+/**
+ * Shapes of op(a) [..., m, k] x op(b) [..., k, n] as the addon needs them, or null for cases left to the wasm
+ * kernel (including invalid ones, so its error messages are kept). Batch dimensions broadcast numpy-style; the
+ * addon handles the cases where each operand is either one matrix or one per output batch.
+ */
+function planMatMul(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean): MatMulPlan | null {
+  if (a.dtype !== "float32" || b.dtype !== "float32" || a.shape.length < 2 || b.shape.length < 2) return null;
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const kB = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
+  const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  if (k !== kB) return null;
+  const outerA = a.shape.slice(0, -2);
+  const outerB = b.shape.slice(0, -2);
+  let outer: number[];
+  try {
+    outer = tf.broadcast_util.assertAndGetBroadcastShape(outerA, outerB);
+  } catch {
+    return null;
+  }
+  const batch = tf.util.sizeFromShape(outer);
+  const batchA = tf.util.sizeFromShape(outerA);
+  const batchB = tf.util.sizeFromShape(outerB);
+  // A count equal to the output's means the dims are equal too (each is the output's or 1), so indices line up.
+  if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) return null;
+  return { outShape: [...outer, m, n], batch, batchA, batchB, m, n, k };
+}
+
+function memoryOffset(backend: WasmBackend, tensor: tf.TensorInfo): number {
+  const data = backend.dataIdMap.get(tensor.dataId);
+  if (data === undefined) throw new Error(`native matmul: tensor of shape [${tensor.shape}] is not in the wasm heap`);
+  return data.memoryOffset;
+}
+
+function runNative(
+  args: MatMulArgs, plan: MatMulPlan, bias: tf.TensorInfo | null | undefined, activation: number, alpha: number,
+): tf.TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const out = backend.makeOutput(plan.outShape, "float32");
+  if (plan.batch * plan.m * plan.n === 0) return out;
+  // Read the heap only now: makeOutput may have grown it, which replaces the ArrayBuffer.
+  const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
+  addon!.matmul(
+    heap, memoryOffset(backend, inputs.a), memoryOffset(backend, inputs.b), memoryOffset(backend, out),
+    plan.batch, plan.batchA, plan.batchB, plan.m, plan.n, plan.k, attrs.transposeA, attrs.transposeB,
+    bias ? memoryOffset(backend, bias) : 0, bias ? tf.util.sizeFromShape(bias.shape) : 0, activation, alpha,
+  );
+  return out;
+}
+
+/** The heap must be a plain ArrayBuffer (the threaded wasm build shares a SharedArrayBuffer: left to wasm). */
+function heapIsPlain(backend: WasmBackend): boolean {
+  return backend.wasm.HEAPU8.buffer instanceof ArrayBuffer;
+}
+
+function nativeBatchMatMul(args: MatMulArgs): tf.TensorInfo {
+  const { a, b } = args.inputs;
+  const plan = planMatMul(a, b, args.attrs.transposeA, args.attrs.transposeB);
+  if (plan === null || !heapIsPlain(args.backend)) return fallback(tf.BatchMatMul, args);
+  return runNative(args, plan, undefined, ACTIVATION_CODES.linear, 0);
+}
+
+function nativeFusedMatMul(args: MatMulArgs): tf.TensorInfo {
+  const { a, b, bias, preluActivationWeights } = args.inputs;
+  const activation = ACTIVATION_CODES[args.attrs.activation ?? "linear"];
+  const plan = planMatMul(a, b, args.attrs.transposeA, args.attrs.transposeB);
+  const biasOk =
+    bias == null ||
+    (bias.dtype === "float32" && bias.shape.length === 1 && plan !== null && (bias.shape[0] === plan.n || bias.shape[0] === 1));
+  if (plan === null || activation === undefined || preluActivationWeights != null || !biasOk || !heapIsPlain(args.backend)) {
+    return fallback(tf._FusedMatMul, args);
+  }
+  return runNative(args, plan, bias, activation, args.attrs.leakyreluAlpha ?? 0);
 }

@@ -1,0 +1,21 @@
+{
+  "targets": [
+    {
+      "target_name": "posttrain_native",
+      "sources": [
+        "addon.cc",
+        "gemm.cc",
+        "gemm_avx512.cc",
+        "gemm_avx2.cc",
+        "gemm_scalar.cc",
+        "worker_pool.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
+      "cflags!": ["-fno-exceptions", "-O3", "-O2"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fno-math-errno", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "ldflags": ["-pthread"]
+    }
+  ]
+}

@@ -1,0 +1,138 @@
+// Instruction-set dispatch, the two-thread split and the bias/activation epilogue around the per-ISA GEMMs.
+#include "gemm_api.h"
+
+#include <algorithm>
+#include <cmath>
+#include <thread>
+
+#include "worker_pool.h"
+
+namespace posttrain {
+namespace {
+
+struct Variant {
+  Isa isa;
+  const char* name;
+  GemmRangeFn fn;
+  const TileShape* tile;
+};
+
+const Variant kVariants[] = {
+    {Isa::kAvx512, "avx512", GemmRangeAvx512, &kTileAvx512},
+    {Isa::kAvx2, "avx2", GemmRangeAvx2, &kTileAvx2},
+    {Isa::kScalar, "scalar", GemmRangeScalar, &kTileScalar},
+};
+
+const Variant& VariantOf(Isa isa) { return kVariants[static_cast<int>(isa)]; }
+
+Isa g_isa = BestIsa();
+int g_threads = std::min(2, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+
+// Below this many multiply-adds a GEMM takes a few microseconds: waking the helper would cost more than it saves.
+constexpr int64_t kMinParallelWork = int64_t{1} << 17;
+
+int64_t CeilDiv(int64_t x, int64_t y) { return (x + y - 1) / y; }
+
+float Activate(float x, Activation act, float alpha) {
+  switch (act) {
+    case Activation::kLinear: return x;
+    case Activation::kRelu: return x > 0.f ? x : 0.f;
+    case Activation::kRelu6: return std::min(std::max(x, 0.f), 6.f);
+    case Activation::kLeakyRelu: return x < 0.f ? alpha * x : x;
+    case Activation::kSigmoid: return 1.f / (1.f + std::exp(-x));
+    case Activation::kElu: return x < 0.f ? std::expm1(x) : x;
+  }
+  return x;
+}
+
+void Epilogue(const GemmProblem& p, const GemmRange& r) {
+  if (p.bias == nullptr && p.activation == Activation::kLinear) return;
+  for (int64_t bi = r.b0; bi < r.b1; ++bi) {
+    for (int64_t i = r.m0; i < r.m1; ++i) {
+      float* row = p.c + (bi * p.m + i) * p.n;
+      for (int64_t j = r.n0; j < r.n1; ++j) {
+        float v = row[j];
+        if (p.bias != nullptr) v += p.bias[p.bias_len == 1 ? 0 : j];
+        row[j] = Activate(v, p.activation, p.leaky_alpha);
+      }
+    }
+  }
+}
+
+struct Job {
+  const GemmProblem* problem;
+  const Variant* variant;
+  GemmRange parts[2];
+};
+
+void RunPart(void* context, int part) {
+  const Job& job = *static_cast<const Job*>(context);
+  job.variant->fn(*job.problem, job.parts[part]);
+  Epilogue(*job.problem, job.parts[part]);
+}
+
+// Splits the output in two on register-tile boundaries: by batch when there are enough batches to balance,
+// otherwise by rows or by columns, whichever leaves the busier half with fewer tiles. Returns false when the
+// problem is too small to split.
+bool SplitInTwo(const GemmProblem& p, const TileShape& tile, GemmRange parts[2]) {
+  const GemmRange whole = {0, p.batch, 0, p.m, 0, p.n};
+  parts[0] = parts[1] = whole;
+  if (p.batch >= 2 && (p.batch % 2 == 0 || p.batch >= 8)) {
+    parts[0].b1 = parts[1].b0 = p.batch / 2;
+    return true;
+  }
+  const int64_t m_cut = std::min(p.m, CeilDiv(CeilDiv(p.m, 2), tile.mr) * tile.mr);
+  const int64_t n_cut = std::min(p.n, CeilDiv(CeilDiv(p.n, 2), tile.nr) * tile.nr);
+  const int64_t tiles_if_rows = CeilDiv(m_cut, tile.mr) * CeilDiv(p.n, tile.nr);
+  const int64_t tiles_if_cols = CeilDiv(p.m, tile.mr) * CeilDiv(n_cut, tile.nr);
+  const bool rows_ok = m_cut < p.m, cols_ok = n_cut < p.n;
+  if (rows_ok && (!cols_ok || tiles_if_rows <= tiles_if_cols)) {
+    parts[0].m1 = parts[1].m0 = m_cut;
+    return true;
+  }
+  if (cols_ok) {
+    parts[0].n1 = parts[1].n0 = n_cut;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Isa BestIsa() {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return Isa::kAvx512;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::kAvx2;
+  return Isa::kScalar;
+}
+
+bool IsaSupported(Isa isa) { return static_cast<int>(isa) >= static_cast<int>(BestIsa()); }
+
+const char* IsaName(Isa isa) { return VariantOf(isa).name; }
+
+Isa CurrentIsa() { return g_isa; }
+
+bool SetIsa(Isa isa) {
+  if (!IsaSupported(isa)) return false;
+  g_isa = isa;
+  return true;
+}
+
+int Threads() { return g_threads; }
+
+void SetThreads(int threads) { g_threads = std::max(1, std::min(2, threads)); }
+
+void Gemm(const GemmProblem& p) {
+  if (p.batch == 0 || p.m == 0 || p.n == 0) return;
+  const Variant& variant = VariantOf(g_isa);
+  Job job{&p, &variant, {}};
+  const int64_t work = p.batch * p.m * p.n * std::max<int64_t>(p.k, 1);
+  if (g_threads >= 2 && work >= kMinParallelWork && SplitInTwo(p, *variant.tile, job.parts) &&
+      WorkerPool::Get().TryRunPair(RunPart, &job)) {
+    return;
+  }
+  job.parts[0] = {0, p.batch, 0, p.m, 0, p.n};
+  RunPart(&job, 0);
+}
+
+}  // namespace posttrain

@@ -1,0 +1,57 @@
+// AVX2 + FMA variant: 6 x 16 register tile (12 ymm accumulators, 2 for B, 1 broadcast of A).
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <immintrin.h>
+
+#include "gemm.h"
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+
+namespace posttrain {
+namespace {
+
+struct Avx2Kernel {
+  static constexpr int64_t MR = 6;
+  static constexpr int64_t NR = 16;
+  static void Tile(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, bool accumulate) {
+    __m256 acc[MR][2];
+#pragma GCC unroll 6
+    for (int r = 0; r < MR; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+    for (int64_t p = 0; p < kc; ++p) {
+      const __m256 b0 = _mm256_loadu_ps(b);
+      const __m256 b1 = _mm256_loadu_ps(b + 8);
+#pragma GCC unroll 6
+      for (int r = 0; r < MR; ++r) {
+        const __m256 av = _mm256_broadcast_ss(a + r);
+        acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);
+        acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);
+      }
+      a += MR;
+      b += ldb;
+    }
+#pragma GCC unroll 6
+    for (int r = 0; r < MR; ++r) {
+      float* row = c + r * ldc;
+      if (accumulate) {
+        acc[r][0] = _mm256_add_ps(acc[r][0], _mm256_loadu_ps(row));
+        acc[r][1] = _mm256_add_ps(acc[r][1], _mm256_loadu_ps(row + 8));
+      }
+      _mm256_storeu_ps(row, acc[r][0]);
+      _mm256_storeu_ps(row + 8, acc[r][1]);
+    }
+  }
+};
+
+#include "gemm_driver.h"
+
+}  // namespace
+
+const TileShape kTileAvx2 = {Avx2Kernel::MR, Avx2Kernel::NR};
+
+void GemmRangeAvx2(const GemmProblem& p, const GemmRange& r) { BlockedGemm<Avx2Kernel>::Run(p, r); }
+
+}  // namespace posttrain
+
+#pragma GCC pop_options
