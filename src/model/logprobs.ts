@@ -1,0 +1,67 @@
+/**
+ * Per-token log-probabilities: the quantity every loss (SFT NLL, DPO, RLVR) is built from.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type { Olmo2Model } from "./olmo2.js";
+
+/**
+ * log p(targets[b,t]) = logits[b,t,target] - logsumexp(logits[b,t,:]).
+ * logits [B, T, V] float32, targets [B, T] int32 -> [B, T].
+ *
+ * Memory-aware: a custom gradient keeps only the logits and the per-row logsumexp for the backward pass
+ * and builds d/dlogits = dy * (onehot(target) - softmax(logits)) directly, instead of letting autodiff
+ * keep the [B, T, V] intermediates of a logSoftmax.
+ */
+export function tokenLogprobs(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Tensor2D {
+  const [b, t, v] = logits.shape;
+  if (targets.shape[0] !== b || targets.shape[1] !== t) throw new Error(`targets shape [${targets.shape}] does not match logits [${logits.shape}]`);
+  // Index of each target in the flattened [B*T*V] logits (wasm's GatherV2 mishandles batchDims).
+  const flatIndex = tf.tidy(() => {
+    const flatTargets = tf.cast(tf.reshape(targets, [b * t]), "int32");
+    return tf.add(tf.mul(tf.range(0, b * t, 1, "int32"), tf.scalar(v, "int32")), flatTargets) as tf.Tensor1D;
+  });
+  const fn = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const rows = tf.reshape(x, [b * t, v]) as tf.Tensor2D;
+    const max = tf.max(rows, -1, true);
+    const lse = tf.add(tf.log(tf.sum(tf.exp(tf.sub(rows, max)), -1, true)), max) as tf.Tensor2D; // [BT, 1]
+    const picked = tf.gather(tf.reshape(rows, [b * t * v]), flatIndex); // [BT] = rows[i, target_i]
+    save([rows, lse, flatIndex]);
+    return {
+      value: tf.reshape(tf.sub(picked, tf.reshape(lse, [b * t])), [b, t]) as tf.Tensor2D,
+      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+        const [savedRows, savedLse, savedIndex] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+        const dyCol = tf.reshape(dy, [b * t, 1]);
+        const softmax = tf.exp(tf.sub(savedRows, savedLse));
+        // dy at each target position (no float oneHot: the wasm OneHot kernel only writes int32 values).
+        const atTargets = tf.reshape(tf.unsortedSegmentSum(tf.reshape(dy, [b * t]), savedIndex, b * t * v), [b * t, v]);
+        return tf.reshape(tf.sub(atTargets, tf.mul(softmax, dyCol)), [b, t, v]);
+      },
+    };
+  });
+  const out = fn(logits);
+  flatIndex.dispose();
+  return out;
+}
+
+/**
+ * Causal-LM shift: log p(ids[:, t+1] | ids[:, <=t]) for t = 0..T-2, from one forward pass over
+ * ids[:, :-1]. Returns logprobs [B, T-1] and the label mask shifted the same way (mask[:, 1:]).
+ * `mask` [B, T] marks label tokens (1); `attentionMask` [B, T] marks real tokens (1) vs padding (0).
+ */
+export function shiftedTokenLogprobs(
+  model: Olmo2Model,
+  ids: tf.Tensor2D,
+  mask: tf.Tensor2D,
+  attentionMask?: tf.Tensor2D,
+): { logprobs: tf.Tensor2D; mask: tf.Tensor2D } {
+  const [b, t] = ids.shape;
+  if (t < 2) throw new Error(`shiftedTokenLogprobs needs at least 2 tokens per row, got ${t}`);
+  return tf.tidy(() => {
+    const inputs = tf.slice(ids, [0, 0], [b, t - 1]);
+    const targets = tf.slice(ids, [0, 1], [b, t - 1]);
+    const am = attentionMask ? tf.slice(attentionMask, [0, 0], [b, t - 1]) : undefined;
+    const logits = model.forward(inputs, am ? { attentionMask: am } : {});
+    return { logprobs: tokenLogprobs(logits, targets), mask: tf.slice(mask, [0, 1], [b, t - 1]) };
+  });
+}
