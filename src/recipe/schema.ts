@@ -3,8 +3,11 @@
  * seed, a starting model, a tokenizer and an ordered list of stages; each stage is one of STAGE_SCHEMAS,
  * selected by its `kind` (ajv's discriminator, so errors come from the matching kind only).
  */
-import { int, nullable, object, str, strList, type JsonSchema } from "./schema-helpers.js";
+import { int, nullable, object, oneOfStrings, str, strList, type JsonSchema } from "./schema-helpers.js";
 import { STAGE_KINDS, STAGE_SCHEMAS } from "./schema-stages.js";
+
+/** The engine's backend names (src/engine BACKEND_NAMES; a test keeps the two lists equal). */
+export const BACKENDS = ["auto", "tensorflow", "wasm", "cpu"] as const;
 
 const modelSchema = object(
   {
@@ -47,7 +50,11 @@ export const RECIPE_SCHEMA: JsonSchema = object(
     name: nullable(str("Run name; default: the recipe file name.")),
     description: str("What this recipe does and what it should show.", ""),
     seed: int("Master seed: model init, data orders and sampling derive from it.", 1234, { minimum: 0 }),
-    backend: str("TensorFlow.js backend (wasm, cpu, ...); --backend overrides it.", "wasm"),
+    backend: oneOfStrings(
+      BACKENDS,
+      "TensorFlow.js backend: wasm (default), cpu, tensorflow (tfjs-node, when installed) or auto; --backend overrides it.",
+      "wasm",
+    ),
     model: modelSchema,
     tokenizer: tokenizerSchema,
     stages: {

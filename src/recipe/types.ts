@@ -136,7 +136,7 @@ export interface Recipe {
   name: string | null;
   description: string;
   seed: number;
-  backend: string;
+  backend: "auto" | "tensorflow" | "wasm" | "cpu";
   model: { preset: string | null; path: string | null; overrides: Record<string, number | string | boolean> };
   tokenizer: {
     path: string | null;

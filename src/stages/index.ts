@@ -1,0 +1,41 @@
+/**
+ * Stages: the one table from a recipe stage `kind` to the runner that does it, and the orchestrator that
+ * runs a recipe into a run folder. Adding a kind means a schema in src/recipe/schema-stages.ts, a config type
+ * in src/recipe/types.ts and a line here; the `satisfies` below makes a missing runner a compile error.
+ */
+import { PosttrainError } from "../errors.js";
+import { runEval } from "../eval/index.js";
+import { runCausalLmStage } from "../pretrain/index.js";
+import { runSft } from "../sft/index.js";
+import { runExport } from "./export.js";
+import { runStages, type RunOptions, type RunSummary } from "./run-recipe.js";
+import { runSoup } from "./soup.js";
+import type { StageRunner, StageTable } from "./types.js";
+
+/** A kind whose algorithm is not in this build: the stage fails with a clear message (recipes still validate). */
+function unavailable(kind: "dpo" | "rlvr"): StageRunner<typeof kind> {
+  return async (_ctx, config) => {
+    throw new PosttrainError(`stages.${config.name}: the ${kind} stage runner is not available in this build`);
+  };
+}
+
+export const STAGE_RUNNERS = {
+  pretrain: runCausalLmStage,
+  anneal: runCausalLmStage,
+  soup: runSoup,
+  sft: runSft,
+  dpo: unavailable("dpo"),
+  rlvr: unavailable("rlvr"),
+  eval: runEval,
+  export: runExport,
+} satisfies StageTable;
+
+/** Run a validated recipe into `options.runDir` (see run-recipe.ts for the folder layout and resume rules). */
+export function runRecipe(options: RunOptions): Promise<RunSummary> {
+  return runStages(options, STAGE_RUNNERS);
+}
+
+export { stageDirName, type RunOptions, type RunSummary } from "./run-recipe.js";
+export { averageTensors } from "./soup.js";
+export { evalTable, modelCard } from "./export.js";
+export type * from "./types.js";

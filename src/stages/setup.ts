@@ -1,0 +1,106 @@
+/**
+ * What a run prepares before its first stage: the tokenizer (trained on the recipe's files, or copied from a
+ * folder) and the starting model (a preset initialised with the recipe seed, its vocabulary sized to the
+ * tokenizer, or an HF folder used as is). Both are skipped when their `.done` marker exists (resume).
+ */
+import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { PosttrainError } from "../errors.js";
+import { saveModel } from "../checkpoint/index.js";
+import { readAll, type AnyRow, type Format } from "../data/index.js";
+import { configFromPreset, Olmo2Model, type Olmo2Config } from "../model/index.js";
+import { deriveSeed, type Recipe } from "../recipe/index.js";
+import { Tokenizer, trainTokenizer } from "../tokenizer/index.js";
+
+/** The row format of a JSONL file, from the keys of its first row (tokenizer data may mix formats). */
+function formatOfRow(row: Record<string, unknown>): Format {
+  if ("chosen" in row) return "preference";
+  if ("ground_truth" in row) return "rlvr";
+  if ("messages" in row) return "sft";
+  return "text";
+}
+
+/** Every piece of text in a row: the text itself, or each message's content. */
+function textsOfRow(row: AnyRow): string[] {
+  if ("text" in row) return [row.text];
+  if ("chosen" in row) return [...row.chosen, ...row.rejected].map((m) => m.content);
+  return row.messages.map((m) => m.content);
+}
+
+async function textsOfFile(file: string): Promise<string[]> {
+  const firstLine = readFileSync(file, "utf8").split("\n", 1)[0] ?? "";
+  let format: Format = "text";
+  try {
+    format = formatOfRow(JSON.parse(firstLine) as Record<string, unknown>);
+  } catch {
+    // Let readAll report the bad first line with its file and line number.
+  }
+  const rows = await readAll(file, format);
+  return rows.flatMap((row) => textsOfRow(row as AnyRow));
+}
+
+/** Returns the run's tokenizer folder, training or copying it first unless it is already there. */
+export async function prepareTokenizer(recipe: Recipe, runDir: string, say: (line: string) => void): Promise<string> {
+  const dir = join(runDir, "tokenizer");
+  if (existsSync(join(dir, ".done"))) return dir;
+  if (recipe.tokenizer.path) {
+    cpSync(recipe.tokenizer.path, dir, { recursive: true });
+    say(`tokenizer copied from ${recipe.tokenizer.path}`);
+  } else {
+    const spec = recipe.tokenizer.train!;
+    let texts = (await Promise.all(spec.data.map(textsOfFile))).flat();
+    if (spec.max_texts !== null) texts = texts.slice(0, spec.max_texts);
+    const started = Date.now();
+    const tokenizer = trainTokenizer(texts, { vocabSize: spec.vocab_size });
+    tokenizer.save(dir);
+    say(`tokenizer trained: vocab ${tokenizer.vocabSize} on ${texts.length} texts in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  }
+  writeFileSync(join(dir, ".done"), new Date().toISOString() + "\n");
+  return dir;
+}
+
+/**
+ * Returns the starting model folder. A preset is initialised with a seed derived from the recipe seed, with
+ * vocab_size and the special-token ids taken from the tokenizer; an HF folder must already cover the
+ * tokenizer's vocabulary.
+ */
+export async function prepareStartModel(
+  recipe: Recipe,
+  runDir: string,
+  tokenizerDir: string,
+  say: (line: string) => void,
+): Promise<string> {
+  const tokenizer = Tokenizer.load(tokenizerDir);
+  if (recipe.model.path) {
+    const config = JSON.parse(readFileSync(join(recipe.model.path, "config.json"), "utf8")) as Olmo2Config;
+    if (config.vocab_size < tokenizer.vocabSize) {
+      throw new PosttrainError(
+        `${recipe.model.path}/config.json: vocab_size ${config.vocab_size} is smaller than the tokenizer's ${tokenizer.vocabSize}`,
+      );
+    }
+    return recipe.model.path;
+  }
+  const dir = join(runDir, "start", "model");
+  if (existsSync(join(runDir, "start", ".done"))) return dir;
+  let config: Olmo2Config;
+  try {
+    config = configFromPreset(recipe.model.preset!, {
+      ...(recipe.model.overrides as Partial<Olmo2Config>),
+      vocab_size: tokenizer.vocabSize,
+      eos_token_id: tokenizer.eosId,
+      bos_token_id: tokenizer.bosId,
+      pad_token_id: tokenizer.padId,
+    });
+  } catch (err) {
+    throw new PosttrainError(`model: ${(err as Error).message}`);
+  }
+  const model = Olmo2Model.init(config, deriveSeed(recipe.seed, "init"));
+  try {
+    await saveModel(dir, model, { tokenizer });
+  } finally {
+    model.dispose();
+  }
+  writeFileSync(join(runDir, "start", ".done"), new Date().toISOString() + "\n");
+  say(`start model: preset ${recipe.model.preset} (${JSON.stringify(recipe.model.overrides)}) -> ${dir}`);
+  return dir;
+}
