@@ -36,8 +36,8 @@ describe("OLMo-2 model gradients", () => {
       for (const [name, v] of model.weights) {
         const g = grads.get(name)!;
         // A step relative to the tensor's scale: embeddings and projections are ~0.02, norms ~1.
-        const values = v.dataSync();
-        const rms = Math.sqrt(values.reduce((a, x) => a + x * x, 0) / values.length);
+        const values = v.dataSync() as Float32Array;
+        const rms = Math.sqrt(values.reduce((a: number, x: number) => a + x * x, 0) / values.length);
         const eps = 0.02 * rms;
         // float32 loss evaluations carry ~1e-6 relative noise, which the difference divides by 2 eps.
         const noise = (4e-6 * loss) / eps;
