@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, extname, isAbsolute, resolve } from "node:path";
-import { parseDocument, parse as parseYaml } from "yaml";
+import { LineCounter, parseDocument, parse as parseYaml } from "yaml";
 import { RecipeError } from "../errors.js";
 import type { Recipe, StageConfig } from "./types.js";
 import { recipeIssues, type RecipeIssue } from "./validate.js";
@@ -19,12 +19,13 @@ export interface LoadOptions {
 
 /** Parse YAML text; syntax errors become issues with their line and column. */
 function parseRecipeText(text: string): { doc: unknown; issues: RecipeIssue[] } {
-  const parsed = parseDocument(text, { prettyErrors: false });
+  const lines = new LineCounter();
+  const parsed = parseDocument(text, { prettyErrors: false, lineCounter: lines });
   if (parsed.errors.length > 0) {
-    const issues = parsed.errors.map((e) => ({
-      path: e.linePos ? `line ${e.linePos[0].line}:${e.linePos[0].col}` : "",
-      message: `YAML: ${e.message.split("\n")[0]}`,
-    }));
+    const issues = parsed.errors.map((e) => {
+      const at = lines.linePos(e.pos[0]);
+      return { path: `line ${at.line}:${at.col}`, message: `YAML: ${e.message.split("\n")[0]}` };
+    });
     return { doc: undefined, issues };
   }
   return { doc: parsed.toJS(), issues: [] };
