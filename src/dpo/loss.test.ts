@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
+import "@tensorflow/tfjs-backend-wasm";
 import "@tensorflow/tfjs"; // registers the gradient functions (not in tfjs-core's Node bundle)
 import { beforeAll, describe, expect, it } from "vitest";
 import { assertNoLeak } from "../train/index.js";
@@ -167,6 +168,25 @@ describe("dispatch and hygiene", () => {
         dpoMetrics(out);
         disposeDpoOutput(out);
       }, `dpo ${type}`);
+    }
+  });
+});
+
+describe("wasm backend (the project default)", () => {
+  it("gives the cpu backend's loss and gradient", async () => {
+    const run = (): number[] =>
+      tf.tidy(() => {
+        const rest = { policyRejected: t([-8, -9]), referenceChosen: t([-3, -4]), referenceRejected: t([-12, -7]), chosenTokens: [3, 2], rejectedTokens: [4, 5] };
+        const f = (pc: tf.Tensor) => dpoLoss("dpo_norm", { ...rest, policyChosen: pc as tf.Tensor1D }, { beta: 0.5, labelSmoothing: 0.1 }).loss;
+        const { value, grad } = tf.valueAndGrad(f)(t([-6, -3]));
+        return [...value.dataSync(), ...grad.dataSync()];
+      });
+    const onCpu = run();
+    expect(await tf.setBackend("wasm")).toBe(true);
+    try {
+      run().forEach((x, i) => expect(x).toBeCloseTo(onCpu[i], 6));
+    } finally {
+      await tf.setBackend("cpu");
     }
   });
 });

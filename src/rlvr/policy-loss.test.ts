@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
+import "@tensorflow/tfjs-backend-wasm";
 import "@tensorflow/tfjs"; // registers the gradient functions (not in tfjs-core's Node bundle)
 import { beforeAll, describe, expect, it } from "vitest";
 import { assertNoLeak } from "../train/index.js";
@@ -177,5 +178,25 @@ describe("policyLoss gradient", () => {
     expect(() => lossOf({ lossType: "grpo" }, { advantages: tf.tensor1d([1, 2, 3]) })).toThrow(/advantages/);
     expect(() => lossOf({ lossType: "grpo" }, { mask: tf.ones([2, 2]) as tf.Tensor2D })).toThrow(/mask has shape/);
     expect(() => lossOf({ lossType: "ppo" as "grpo" })).toThrow(/loss_type "ppo"/);
+  });
+});
+
+describe("wasm backend (the project default)", () => {
+  it("gives the cpu backend's loss and gradient, KL included", async () => {
+    const run = (): number[] =>
+      tf.tidy(() => {
+        const base = inputs();
+        const refLogp = tf.fill([2, 3], -1.1) as tf.Tensor2D;
+        const f = (logp: tf.Tensor) => policyLoss({ ...base, refLogp, logp: logp as tf.Tensor2D }, { lossType: "dapo", beta: 0.05 }).loss;
+        const { value, grad } = tf.valueAndGrad(f)(base.logp);
+        return [...value.dataSync(), ...grad.dataSync()];
+      });
+    const onCpu = run();
+    expect(await tf.setBackend("wasm")).toBe(true);
+    try {
+      run().forEach((x, i) => expect(x).toBeCloseTo(onCpu[i], 6));
+    } finally {
+      await tf.setBackend("cpu");
+    }
   });
 });

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
+import "@tensorflow/tfjs-backend-wasm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AdamW, hfDecayMask } from "./adamw.js";
 import { assertNoLeak } from "./memory.js";
@@ -149,5 +150,30 @@ describe("hfDecayMask", () => {
     expect(hfDecayMask("model.layers.3.post_feedforward_layernorm.weight")).toBe(false);
     expect(hfDecayMask("model.norm.weight")).toBe(false);
     expect(hfDecayMask("score.bias")).toBe(false);
+  });
+});
+
+describe("AdamW on the wasm backend (the project default)", () => {
+  it("gives the cpu backend's numbers", async () => {
+    const run = (): number[] => {
+      const w = tf.variable(tf.tensor1d([1, -2, 3]), true);
+      const opt = new AdamW({ w }, { weightDecay: 0.1 });
+      for (const g of [[0.5, -1, 2], [0.1, 0.2, -0.3]]) {
+        const t = tf.tensor1d(g);
+        opt.step({ w: t }, 0.05);
+        t.dispose();
+      }
+      const out = Array.from(w.dataSync());
+      opt.dispose();
+      w.dispose();
+      return out;
+    };
+    const onCpu = run();
+    expect(await tf.setBackend("wasm")).toBe(true);
+    try {
+      run().forEach((x, i) => expect(x).toBeCloseTo(onCpu[i], 6));
+    } finally {
+      await tf.setBackend("cpu");
+    }
   });
 });

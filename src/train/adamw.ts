@@ -80,11 +80,6 @@ export class AdamW {
     return this.stepsTaken;
   }
 
-  /** Names of the parameters this optimizer updates, and whether each one is decayed. */
-  decayTable(): { name: string; decayed: boolean }[] {
-    return [...this.params.keys()].map((name) => ({ name, decayed: this.weightDecay > 0 && this.decay(name) }));
-  }
-
   /** One update with learning rate `lr`. Gradients are read, not disposed (the caller owns them). */
   step(grads: NamedTensors, lr: number): void {
     if (this.disposed) throw new PosttrainError("AdamW.step: optimizer was disposed");
