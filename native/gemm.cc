@@ -28,8 +28,8 @@ const Variant& VariantOf(Isa isa) { return kVariants[static_cast<int>(isa)]; }
 Isa g_isa = BestIsa();
 int g_threads = std::min(2, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
 
-// Below this many multiply-adds a GEMM takes a few microseconds: waking the helper would cost more than it saves.
-constexpr int64_t kMinParallelWork = int64_t{1} << 17;
+// Below this many multiply-adds (about 10 us on one core) waking the helper costs more than it saves.
+constexpr int64_t kMinParallelWork = int64_t{1} << 20;
 
 int64_t CeilDiv(int64_t x, int64_t y) { return (x + y - 1) / y; }
 

@@ -1,5 +1,8 @@
 // AVX-512 variant: 12 x 32 register tile (24 zmm accumulators, 2 for B, 1 broadcast of A).
 #include <algorithm>
+#include <array>
+#include <cstring>
+#include <utility>
 #include <cstdint>
 #include <cstdlib>
 #include <immintrin.h>
@@ -12,27 +15,31 @@
 namespace posttrain {
 namespace {
 
+#include "pack_avx.h"
+
 struct Avx512Kernel {
   static constexpr int64_t MR = 12;
   static constexpr int64_t NR = 32;
+
+  template <int R, int64_t AR, int64_t AK>
   static void Tile(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, bool accumulate) {
-    __m512 acc[MR][2];
+    __m512 acc[R][2];
 #pragma GCC unroll 12
-    for (int r = 0; r < MR; ++r) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+    for (int r = 0; r < R; ++r) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
     for (int64_t p = 0; p < kc; ++p) {
       const __m512 b0 = _mm512_loadu_ps(b);
       const __m512 b1 = _mm512_loadu_ps(b + 16);
 #pragma GCC unroll 12
-      for (int r = 0; r < MR; ++r) {
-        const __m512 av = _mm512_set1_ps(a[r]);
+      for (int r = 0; r < R; ++r) {
+        const __m512 av = _mm512_set1_ps(a[r * AR]);
         acc[r][0] = _mm512_fmadd_ps(av, b0, acc[r][0]);
         acc[r][1] = _mm512_fmadd_ps(av, b1, acc[r][1]);
       }
-      a += MR;
+      a += AK;
       b += ldb;
     }
 #pragma GCC unroll 12
-    for (int r = 0; r < MR; ++r) {
+    for (int r = 0; r < R; ++r) {
       float* row = c + r * ldc;
       if (accumulate) {
         acc[r][0] = _mm512_add_ps(acc[r][0], _mm512_loadu_ps(row));
@@ -42,6 +49,49 @@ struct Avx512Kernel {
       _mm512_storeu_ps(row + 16, acc[r][1]);
     }
   }
+
+  static void PackBTransposed(const float* src, int64_t ld, int64_t kc, int64_t cols, float* dst) {
+    PackBTransposedAvx<NR>(src, ld, kc, cols, dst);
+  }
+
+  // Few rows (decoding): B is read once, in place, 64 columns at a time, with the rows a few steps ahead prefetched
+  // (consecutive rows of B are a whole row length apart, too far for the hardware prefetchers to follow).
+  static constexpr int64_t kWideMaxRows = 4;
+  template <int R>
+  static void WideTile(int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc,
+                       int64_t cols) {
+    constexpr int V = 4;  // zmm vectors per row of the tile
+    __mmask16 mask[V];
+    for (int v = 0; v < V; ++v) {
+      const int64_t left = std::min<int64_t>(16, std::max<int64_t>(0, cols - 16 * v));
+      mask[v] = static_cast<__mmask16>((uint32_t{1} << left) - 1);
+    }
+    __m512 acc[R][V];
+#pragma GCC unroll 4
+    for (int r = 0; r < R; ++r)
+      for (int v = 0; v < V; ++v) acc[r][v] = _mm512_setzero_ps();
+    constexpr int64_t kAhead = 8;
+    for (int64_t p = 0; p < k; ++p) {
+      if (p + kAhead < k) {
+        const char* ahead = reinterpret_cast<const char*>(b + kAhead * ldb);
+        for (int line = 0; line < V; ++line) _mm_prefetch(ahead + 64 * line, _MM_HINT_T0);
+      }
+      __m512 bv[V];
+#pragma GCC unroll 4
+      for (int v = 0; v < V; ++v) bv[v] = _mm512_maskz_loadu_ps(mask[v], b + 16 * v);
+#pragma GCC unroll 4
+      for (int r = 0; r < R; ++r) {
+        const __m512 av = _mm512_set1_ps(a[r * lda + p]);
+#pragma GCC unroll 4
+        for (int v = 0; v < V; ++v) acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
+      }
+      b += ldb;
+    }
+#pragma GCC unroll 4
+    for (int r = 0; r < R; ++r)
+      for (int v = 0; v < V; ++v) _mm512_mask_storeu_ps(c + r * ldc + 16 * v, mask[v], acc[r][v]);
+  }
+  static constexpr int64_t kWideCols = 64;
 };
 
 #include "gemm_driver.h"

@@ -2,18 +2,37 @@
 // kernel. Included once per instruction set, inside an anonymous namespace after `#pragma GCC target`, so every
 // function here is compiled for that instruction set and has internal linkage (no cross-ISA symbol sharing).
 //
-// Kernel must provide: static constexpr int64_t MR, NR; and
+// Kernel must provide:
+//   static constexpr int64_t MR, NR;
+//   template <int R, int64_t AR, int64_t AK>
 //   static void Tile(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, bool accumulate)
-// computing the MR x NR tile c = (accumulate ? c : 0) + sum_p a[p * MR + r] * b[p * ldb + j].
+//     the R x NR tile (R <= MR) c = (accumulate ? c : 0) + sum_p A(r, p) * b[p * ldb + j], A(r, p) = a[r*AR + p*AK];
+//   static void PackBTransposed(const float* src, int64_t ld, int64_t kc, int64_t cols, float* dst)
+//     dst[p * NR + j] = src[j * ld + p] for j < cols, 0 for cols <= j < NR.
+//   static constexpr int64_t kWideMaxRows, kWideCols; and, when kWideMaxRows > 0,
+//   template <int R> static void WideTile(k, a, lda, b, ldb, c, ldc, cols)
+//     c[r][j] = sum_p a[r * lda + p] * b[p * ldb + j] for r < R, j < cols <= kWideCols, B read in place.
+
 
 template <class Kernel>
 struct BlockedGemm {
   static constexpr int64_t MR = Kernel::MR;
   static constexpr int64_t NR = Kernel::NR;
-  // KC x NR of packed B (32 KiB for NR = 32) stays in L1 while the ir loop streams MR-row panels of A from L2.
+  // KC x NR of packed B (32 KiB for NR = 32) stays in L1 while the ir loop streams row panels of A from L2.
   static constexpr int64_t KC = 256;
   static constexpr int64_t MC = MR * 16;
   static constexpr int64_t NC = NR * 128;
+
+  using TileFn = void (*)(int64_t, const float*, const float*, int64_t, float*, int64_t, bool);
+
+  // Tile kernels by row count (index 1..MR), for A packed row-major with row stride KC (copied from a plain A) and
+  // for A packed in MR-row panels stored k-major (gathered from a transposed A, whose columns are contiguous).
+  template <int64_t AR, int64_t AK, size_t... R>
+  static constexpr std::array<TileFn, MR + 1> MakeTiles(std::index_sequence<R...>) {
+    return {nullptr, &Kernel::template Tile<static_cast<int>(R) + 1, AR, AK>...};
+  }
+  static constexpr std::array<TileFn, MR + 1> kRowMajorTiles = MakeTiles<KC, 1>(std::make_index_sequence<MR>());
+  static constexpr std::array<TileFn, MR + 1> kPanelTiles = MakeTiles<1, MR>(std::make_index_sequence<MR>());
 
   // Per-thread packing buffers, 64-byte aligned, grown on demand and kept for the thread's lifetime.
   static float* Scratch(int slot, int64_t floats) {
@@ -33,24 +52,18 @@ struct BlockedGemm {
     return buf.data;
   }
 
-  // Panels of MR rows, each stored k-major: out[panel][p][r] = A(i0 + panel * MR + r, p0 + p), zero-padded rows.
+  // Plain A: rows copied whole (row stride KC). Transposed A: MR-row panels, out[panel][p][r] = A(row, p0 + p).
   static void PackA(const GemmProblem& P, const float* a, int64_t i0, int64_t mc, int64_t p0, int64_t kc, float* out) {
+    if (!P.trans_a) {
+      for (int64_t r = 0; r < mc; ++r) std::memcpy(out + r * KC, a + (i0 + r) * P.k + p0, kc * sizeof(float));
+      return;
+    }
     for (int64_t ir = 0; ir < mc; ir += MR) {
       const int64_t rows = std::min(MR, mc - ir);
       float* dst = out + ir * kc;
-      if (P.trans_a) {  // A stored [k, m]: row p holds A(., p) contiguously
-        for (int64_t p = 0; p < kc; ++p) {
-          const float* src = a + (p0 + p) * P.m + i0 + ir;
-          for (int64_t r = 0; r < rows; ++r) dst[p * MR + r] = src[r];
-          for (int64_t r = rows; r < MR; ++r) dst[p * MR + r] = 0.f;
-        }
-      } else {
-        for (int64_t r = 0; r < rows; ++r) {
-          const float* src = a + (i0 + ir + r) * P.k + p0;
-          for (int64_t p = 0; p < kc; ++p) dst[p * MR + r] = src[p];
-        }
-        for (int64_t r = rows; r < MR; ++r)
-          for (int64_t p = 0; p < kc; ++p) dst[p * MR + r] = 0.f;
+      for (int64_t p = 0; p < kc; ++p) {
+        const float* src = a + (p0 + p) * P.m + i0 + ir;
+        for (int64_t r = 0; r < rows; ++r) dst[p * MR + r] = src[r];
       }
     }
   }
@@ -61,38 +74,50 @@ struct BlockedGemm {
       const int64_t cols = std::min(NR, nc - jr);
       float* dst = out + jr * kc;
       if (P.trans_b) {  // B stored [n, k]: row j holds B(., j) contiguously
-        for (int64_t j = 0; j < cols; ++j) {
-          const float* src = b + (j0 + jr + j) * P.k + p0;
-          for (int64_t p = 0; p < kc; ++p) dst[p * NR + j] = src[p];
-        }
-        for (int64_t j = cols; j < NR; ++j)
-          for (int64_t p = 0; p < kc; ++p) dst[p * NR + j] = 0.f;
+        Kernel::PackBTransposed(b + (j0 + jr) * P.k + p0, P.k, kc, cols, dst);
       } else {
         for (int64_t p = 0; p < kc; ++p) {
           const float* src = b + (p0 + p) * P.n + j0 + jr;
-          for (int64_t j = 0; j < cols; ++j) dst[p * NR + j] = src[j];
+          std::memcpy(dst + p * NR, src, cols * sizeof(float));
           for (int64_t j = cols; j < NR; ++j) dst[p * NR + j] = 0.f;
         }
       }
     }
   }
 
-  // One MR x NR tile; partial tiles at the matrix edge go through a local buffer.
-  static void Tile(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int64_t rows,
-                   int64_t cols, bool accumulate) {
-    if (rows == MR && cols == NR) {
-      Kernel::Tile(kc, a, b, ldb, c, ldc, accumulate);
+  // One tile of `rows` x `cols`; a partial column panel goes through a local buffer.
+  static void Tile(const std::array<TileFn, MR + 1>& tiles, int64_t kc, const float* a, const float* b, int64_t ldb,
+                   float* c, int64_t ldc, int64_t rows, int64_t cols, bool accumulate) {
+    if (cols == NR) {
+      tiles[rows](kc, a, b, ldb, c, ldc, accumulate);
       return;
     }
     alignas(64) float tmp[MR * NR];
-    Kernel::Tile(kc, a, b, ldb, tmp, NR, false);
+    tiles[rows](kc, a, b, ldb, tmp, NR, false);
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t j = 0; j < cols; ++j)
         c[r * ldc + j] = (accumulate ? c[r * ldc + j] : 0.f) + tmp[r * NR + j];
   }
 
+  // rows x [n0, n1) of C = A (rows x k, row stride k) * B (k x ldc) through Kernel::WideTile, B read in place.
+  static void RunWide(const float* a, const float* b, float* c, int64_t k, int64_t ldc, int64_t rows, int64_t n0,
+                      int64_t n1) {
+    if constexpr (Kernel::kWideMaxRows > 0) {
+      for (int64_t j = n0; j < n1; j += Kernel::kWideCols) {
+        const int64_t cols = std::min(Kernel::kWideCols, n1 - j);
+        switch (rows) {
+          case 1: Kernel::template WideTile<1>(k, a, k, b + j, ldc, c + j, ldc, cols); break;
+          case 2: Kernel::template WideTile<2>(k, a, k, b + j, ldc, c + j, ldc, cols); break;
+          case 3: Kernel::template WideTile<3>(k, a, k, b + j, ldc, c + j, ldc, cols); break;
+          default: Kernel::template WideTile<4>(k, a, k, b + j, ldc, c + j, ldc, cols); break;
+        }
+      }
+    }
+  }
+
   static void Run(const GemmProblem& P, const GemmRange& R) {
     const int64_t ldc = P.n;
+    const auto& tiles = P.trans_a ? kPanelTiles : kRowMajorTiles;
     for (int64_t bi = R.b0; bi < R.b1; ++bi) {
       const float* a = P.a + bi * P.batch_stride_a;
       const float* b = P.b + bi * P.batch_stride_b;
@@ -105,6 +130,12 @@ struct BlockedGemm {
       // With at most one row panel, packing B costs as much as the product itself: read B in place instead
       // (only when B is not transposed, so each of its rows is a contiguous run of columns).
       const bool stream_b = !P.trans_b && (R.m1 - R.m0) <= MR;
+      if constexpr (Kernel::kWideMaxRows > 0) {
+        if (stream_b && !P.trans_a && R.m1 - R.m0 <= Kernel::kWideMaxRows) {
+          RunWide(a + R.m0 * P.k, b, c + R.m0 * ldc, P.k, ldc, R.m1 - R.m0, R.n0, R.n1);
+          continue;
+        }
+      }
       for (int64_t jc = R.n0; jc < R.n1; jc += NC) {
         const int64_t nc = std::min(NC, R.n1 - jc);
         for (int64_t pc = 0; pc < P.k; pc += KC) {
@@ -137,7 +168,8 @@ struct BlockedGemm {
               }
               for (int64_t ir = 0; ir < mc; ir += MR) {
                 const int64_t rows = std::min(MR, mc - ir);
-                Tile(kc, packed_a + ir * kc, bp, ldb, c + (ic + ir) * ldc + jc + jr, ldc, rows, cols, accumulate);
+                const float* ap = packed_a + (P.trans_a ? ir * kc : ir * KC);
+                Tile(tiles, kc, ap, bp, ldb, c + (ic + ir) * ldc + jc + jr, ldc, rows, cols, accumulate);
               }
             }
           }

@@ -1,5 +1,8 @@
 // Portable variant for CPUs without AVX2: a 4 x 8 tile in plain C++ (the compiler vectorises it with SSE2).
 #include <algorithm>
+#include <array>
+#include <cstring>
+#include <utility>
 #include <cstdint>
 #include <cstdlib>
 
@@ -11,16 +14,28 @@ namespace {
 struct ScalarKernel {
   static constexpr int64_t MR = 4;
   static constexpr int64_t NR = 8;
+
+  template <int R, int64_t AR, int64_t AK>
   static void Tile(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, bool accumulate) {
-    float acc[MR][NR] = {};
+    float acc[R][NR] = {};
     for (int64_t p = 0; p < kc; ++p) {
-      for (int r = 0; r < MR; ++r)
-        for (int j = 0; j < NR; ++j) acc[r][j] += a[r] * b[j];
-      a += MR;
+      for (int r = 0; r < R; ++r)
+        for (int j = 0; j < NR; ++j) acc[r][j] += a[r * AR] * b[j];
+      a += AK;
       b += ldb;
     }
-    for (int r = 0; r < MR; ++r)
+    for (int r = 0; r < R; ++r)
       for (int j = 0; j < NR; ++j) c[r * ldc + j] = (accumulate ? c[r * ldc + j] : 0.f) + acc[r][j];
+  }
+
+  static constexpr int64_t kWideMaxRows = 0;  // no few-rows kernel: the blocked path handles them
+  static constexpr int64_t kWideCols = 0;
+  template <int R>
+  static void WideTile(int64_t, const float*, int64_t, const float*, int64_t, float*, int64_t, int64_t) {}
+
+  static void PackBTransposed(const float* src, int64_t ld, int64_t kc, int64_t cols, float* dst) {
+    for (int64_t p = 0; p < kc; ++p)
+      for (int64_t j = 0; j < NR; ++j) dst[p * NR + j] = j < cols ? src[j * ld + p] : 0.f;
   }
 };
 

@@ -39,6 +39,9 @@ const SMALL_CASES: Case[] = [
   ...allTransposes([37, 19], [19, 53]), // partial tiles on both edges
   ...allTransposes([13, 300], [300, 45]), // K spans two cache blocks
   ...allTransposes([1, 64], [64, 100]), // one row: B read in place, last column panel narrower
+  { a: [3, 40], b: [40, 70] }, // few rows: 64-column tiles reading B in place, the last one masked
+  { a: [2, 4, 33], b: [2, 33, 130] },
+  { a: [2, 300], b: [300, 64] },
   { a: [12, 20], b: [20, 64] },
   { a: [4, 17, 9], b: [4, 9, 23] },
   { a: [4, 17, 9], b: [9, 23] }, // rank-2 B broadcast over A's batch
@@ -51,7 +54,7 @@ const SMALL_CASES: Case[] = [
 // Big enough to run on two threads: split by batch, by rows (odd batch) or by columns (few rows).
 const THREADED_CASES: Case[] = [
   ...allTransposes([200, 96], [96, 150]),
-  { a: [6, 64, 32], b: [6, 32, 64] },
+  { a: [6, 64, 48], b: [6, 48, 64] },
   { a: [3, 100, 40], b: [40, 90] },
   { a: [3, 100, 40], b: [3, 90, 40], transposeB: true },
   ...allTransposes([20, 300], [300, 200]),
