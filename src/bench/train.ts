@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench` (node dist/bench/train.js [--presets tiny,small,base] [--steps N] [--warmup N]
+ * [--gen-reps N] [--backend B]): training and generation speed per preset as a markdown table, beside
+ * PyTorch's figures on the same machines (../shared/perf/README.md, copied below).
+ */
+import { parseArgs } from "node:util";
+import { BACKEND_NAMES, type BackendName, describeBackend, initBackendInfo } from "../engine/index.js";
+import { type GenerateMeasurement, type TrainMeasurement, measureGeneration, measureTraining } from "./measure.js";
+
+/** Batch and sequence length per preset (issue 2), as in the anchor's bench_train.py. */
+const SHAPES: Record<string, { batch: number; seq: number }> = {
+  tiny: { batch: 8, seq: 256 },
+  small: { batch: 8, seq: 256 },
+  base: { batch: 4, seq: 512 },
+};
+
+/**
+ * PyTorch 1.13.1 float32, 2 threads, OpenBLAS with AVX-512 kernels, on these machines
+ * (../shared/perf/pytorch-cpu.md, measured 2026-11-27): tokens/s and training GFLOP/s.
+ */
+const PYTORCH: Record<string, { train: number; gflops: number; gen1: number; gen8: number }> = {
+  tiny: { train: 14777, gflops: 145.3, gen1: 1501, gen8: 7717 },
+  small: { train: 4773, gflops: 229.0, gen1: 584, gen8: 2171 },
+  base: { train: 937, gflops: 223.9, gen1: 137, gen8: 615 },
+};
+
+const PROMPT_LEN = 32;
+const NEW_TOKENS = 128;
+
+function fmt(n: number, digits = 0): string {
+  return n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function positiveInt(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got '${raw}'`);
+  return n;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      presets: { type: "string", default: "tiny,small,base" },
+      steps: { type: "string", default: "5" },
+      warmup: { type: "string", default: "2" },
+      "gen-reps": { type: "string", default: "3" },
+      backend: { type: "string", default: "auto" },
+    },
+  });
+  const presets = values.presets.split(",").map((s) => s.trim()).filter(Boolean);
+  for (const p of presets) if (!SHAPES[p]) throw new Error(`unknown preset '${p}' (expected ${Object.keys(SHAPES).join(", ")})`);
+  if (!(BACKEND_NAMES as readonly string[]).includes(values.backend)) throw new Error(`--backend must be one of ${BACKEND_NAMES.join(", ")}`);
+  const steps = positiveInt("steps", values.steps);
+  const warmup = Number(values.warmup);
+  const reps = positiveInt("gen-reps", values["gen-reps"]);
+  const backend = describeBackend(await initBackendInfo(values.backend as BackendName));
+  console.error(backend);
+
+  const rows: { train: TrainMeasurement; gen1: GenerateMeasurement; gen8: GenerateMeasurement; rssMiB: number }[] = [];
+  for (const preset of presets) {
+    const { batch, seq } = SHAPES[preset]!;
+    console.error(`${preset}: training ${batch}x${seq}, ${warmup} warm-up + ${steps} steps ...`);
+    const train = await measureTraining(preset, batch, seq, steps, warmup);
+    console.error(`${preset}: ${fmt(train.tokensPerS)} tokens/s (step ${train.stepS.toFixed(3)} s), loss ${train.lossFirst.toFixed(3)} -> ${train.lossLast.toFixed(3)}; generating ...`);
+    const gen1 = await measureGeneration(preset, 1, PROMPT_LEN, NEW_TOKENS, reps);
+    const gen8 = await measureGeneration(preset, 8, PROMPT_LEN, NEW_TOKENS, reps);
+    rows.push({ train, gen1, gen8, rssMiB: process.resourceUsage().maxRSS / 1024 });
+  }
+
+  const out: string[] = [
+    `## posttrain bench (${backend}; Node ${process.version})`,
+    "",
+    `Training step = forward + cross-entropy + backward + AdamW, median of ${steps} steps after ${warmup} warm-up. ` +
+      "FLOPs/step = 6 * N_matmul * tokens + 12 * L * (H * head_dim) * seq * tokens (N_matmul: every matmul weight incl. lm_head, not the embedding). " +
+      `Generation: greedy with the KV cache, prompt ${PROMPT_LEN}, ${NEW_TOKENS} new tokens, wall time incl. prefill, median of ${reps}. ` +
+      "PyTorch: 1.13.1 float32, 2 threads, OpenBLAS AVX-512, same machines (../shared/perf). Peak RSS is the process maximum so far.",
+    "",
+    "| preset | batch x seq | train tokens/s | step s (grad / AdamW) | GFLOP/s | gen tokens/s b1 | gen tokens/s b8 | peak RSS MiB | PyTorch train / b1 / b8 tokens/s | ours / PyTorch train / b1 / b8 |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const { train, gen1, gen8, rssMiB } of rows) {
+    const pt = PYTORCH[train.preset]!;
+    out.push(
+      `| ${train.preset} | ${train.batch} x ${train.seq} | ${fmt(train.tokensPerS)} | ${train.stepS.toFixed(3)} (${train.gradS.toFixed(3)} / ${train.optimizerS.toFixed(3)}) | ` +
+        `${fmt(train.gflops, 1)} | ${fmt(gen1.tokensPerS)} | ${fmt(gen8.tokensPerS)} | ${fmt(rssMiB)} | ` +
+        `${fmt(pt.train)} / ${fmt(pt.gen1)} / ${fmt(pt.gen8)} | ` +
+        `${(train.tokensPerS / pt.train).toFixed(2)} / ${(gen1.tokensPerS / pt.gen1).toFixed(2)} / ${(gen8.tokensPerS / pt.gen8).toFixed(2)} |`,
+    );
+  }
+  console.log(out.join("\n"));
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`bench: ${(err as Error).message}`);
+    process.exitCode = 1;
+  },
+);
