@@ -1,0 +1,430 @@
+/**
+ * Recursive-descent emulation of sympy's `parse_latex` (ANTLR backend, sympy 1.14: LaTeX.g4 +
+ * _parse_latex_antlr.py), producing the same expression for answer-like input, quirks included:
+ *
+ * - The start rule `math: relation` has no EOF, so parsing stops at the first token that cannot continue and the
+ *   rest is ignored: `-4, 7` is `-4` (a bare list keeps its first element), `25{,}000` is `25`.
+ * - ANTLR's SLL prediction decides each loop (more digits, more factors, more terms) by lookahead. Where both
+ *   "continue" and "exit" stay viable up to a token nothing can consume (a dangling `.`), the exit alternative
+ *   wins, so the parse stops as early as it can: `11.` is `1`, `12.5.` is `1`. Without such a token the loops
+ *   are greedy, and a continuation that fails falls back to exiting (`4\sqrt5` is `4`).
+ * - Required tokens are required: `\sqrt5` (no brace), `(4, -7)`, `[-4, 7)`, `\frac{1}{4` and `.125` fail.
+ * - Numbers are DIGIT tokens: whitespace and `\,` between digits vanish (`25\,000` = 25000), `,ddd` groups are
+ *   thousands (`1,234.5`), `1\frac{5}{6}` is 1·5/6, `\text{cm}` is the product text·c·m.
+ * - `x(y)` with a letter before `(` is an undefined function application, as in sympy.
+ * Integrals, sums, limits, bra-kets and `|_{x=a}` evaluation are not emulated (UnsupportedLatex).
+ */
+import type { Deadline } from "../deadline.js";
+import { printNode, type ElementaryFunction, type Node } from "./ast.js";
+import { LatexParseError, tokenize, type Token, type TokenKind } from "./latex-lexer.js";
+
+/** Valid LaTeX sympy would evaluate but this emulation does not; the sympy half then answers "not equal". */
+export class UnsupportedLatex extends Error {
+  override name = "UnsupportedLatex";
+}
+
+/** Bounds that keep hostile answers cheap; sympy's own parser would raise RecursionError far deeper. */
+export const MAX_LATEX_TOKENS = 4000;
+const MAX_NESTING = 100;
+
+const REL_OPS = new Set<TokenKind>(["EQUAL", "LT", "LTE", "GT", "GTE", "NEQ"]);
+const MUL_OPS = new Set<TokenKind>(["MUL", "CMD_TIMES", "CMD_CDOT", "DIV", "CMD_DIV", "COLON"]);
+const FUNC_STARTS = new Set<TokenKind>(["FUNC_NORMAL", "FUNC_INT", "FUNC_SQRT", "FUNC_OVERLINE", "FUNC_SUM", "FUNC_PROD", "FUNC_LIM"]);
+const POSTFIX_STARTS = new Set<TokenKind>([
+  "L_PAREN", "L_BRACKET", "L_BRACE", "L_BRACE_LITERAL", "BAR", "L_BAR", "L_ANGLE", "LETTER", "SYMBOL", "DIGIT",
+  "DIFFERENTIAL", "CMD_MATHIT", "CMD_FRAC", "CMD_BINOM", "L_FLOOR", "L_CEIL",
+]);
+const CLOSERS: Partial<Record<TokenKind, TokenKind>> = {
+  L_PAREN: "R_PAREN", L_BRACKET: "R_BRACKET", L_BRACE: "R_BRACE", L_BRACE_LITERAL: "R_BRACE_LITERAL",
+};
+const ARC: Record<string, ElementaryFunction> = {
+  arcsin: "asin", arccos: "acos", arctan: "atan", arccsc: "acsc", arcsec: "asec", arccot: "acot",
+  arsinh: "asinh", arcosh: "acosh", artanh: "atanh",
+};
+const TRIG = new Set(["sin", "cos", "tan", "csc", "sec", "cot", "sinh", "cosh", "tanh"]);
+
+const mul = (a: Node, b: Node): Node => ({ k: "mul", a, b });
+const inverse = (a: Node): Node => ({ k: "pow", a, b: { k: "num", text: "-1", float: false } });
+
+/**
+ * A token nothing can consume makes every loop exit early (see the module comment): a `.` that is not
+ * a decimal point between digits of a number that has none yet.
+ */
+function hasDeadToken(tokens: Token[]): boolean {
+  let decimalSeen = false;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind === "PERIOD") {
+      const prev = tokens[i - 1];
+      const ok = prev?.kind === "DIGIT" && !decimalSeen && tokens[i + 1]?.kind === "DIGIT";
+      if (!ok) return true;
+      decimalSeen = true;
+    } else if (t.kind !== "DIGIT" && t.kind !== "COMMA") decimalSeen = false;
+  }
+  return false;
+}
+
+class Parser {
+  private p = 0;
+  private depth = 0;
+  private readonly minimal: boolean;
+  private readonly memo = new Map<string, { node: Node; end: number } | null>();
+
+  constructor(private readonly tokens: Token[], private readonly deadline: Deadline) {
+    this.minimal = hasDeadToken(tokens);
+  }
+
+  private get next(): Token {
+    return this.tokens[this.p]!;
+  }
+  /** The next token's kind (a call, so TypeScript does not narrow it across `this.p++`). */
+  private kind(): TokenKind {
+    return this.tokens[this.p]!.kind;
+  }
+  private peek(k: number): Token {
+    return this.tokens[Math.min(this.p + k, this.tokens.length - 1)]!;
+  }
+  private expect(kind: TokenKind): Token {
+    const t = this.next;
+    if (t.kind !== kind) throw new LatexParseError(`expected ${kind}, got ${t.kind}`);
+    this.p++;
+    return t;
+  }
+  private fail(): never {
+    throw new LatexParseError(`unexpected ${this.kind()}`);
+  }
+
+  /** Runs `fn` speculatively: on a parse error the position is restored and null returned. Memoised per position. */
+  private attempt(key: string, fn: () => Node): Node | null {
+    const memoKey = `${key}@${this.p}`;
+    const cached = this.memo.get(memoKey);
+    if (cached !== undefined) {
+      if (cached) this.p = cached.end;
+      return cached?.node ?? null;
+    }
+    const start = this.p;
+    try {
+      const node = fn();
+      this.memo.set(memoKey, { node, end: this.p });
+      return node;
+    } catch (err) {
+      if (!(err instanceof LatexParseError)) throw err;
+      this.p = start;
+      this.memo.set(memoKey, null);
+      return null;
+    }
+  }
+
+  private nest<T>(fn: () => T): T {
+    if (++this.depth > MAX_NESTING) throw new LatexParseError("nesting too deep");
+    this.deadline.check();
+    try {
+      return fn();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  relation(): Node {
+    let left = this.expr();
+    while (REL_OPS.has(this.kind()) && !this.minimal) {
+      const op = this.next.text;
+      const right = this.attempt("rel", () => (this.p++, this.expr()));
+      if (!right) break;
+      left = { k: "rel", op, a: left, b: right };
+    }
+    return left;
+  }
+
+  expr(): Node {
+    return this.nest(() => {
+      let left = this.mp(false);
+      while ((this.kind() === "ADD" || this.kind() === "SUB") && !this.minimal) {
+        const minus = this.kind() === "SUB";
+        const right = this.attempt("add", () => (this.p++, this.mp(false)));
+        if (!right) break;
+        left = { k: "add", a: left, b: minus ? { k: "neg", a: right } : right };
+      }
+      return left;
+    });
+  }
+
+  mp(nofunc: boolean): Node {
+    let left = this.unary(nofunc);
+    while (MUL_OPS.has(this.kind()) && !this.minimal) {
+      const divide = this.kind() === "DIV" || this.kind() === "CMD_DIV" || this.kind() === "COLON";
+      const right = this.attempt(nofunc ? "mpn" : "mp", () => (this.p++, this.unary(nofunc)));
+      if (!right) break;
+      left = mul(left, divide ? inverse(right) : right);
+    }
+    return left;
+  }
+
+  unary(nofunc: boolean): Node {
+    const t = this.kind();
+    if (t === "ADD" || t === "SUB") {
+      this.p++;
+      const inner = this.nest(() => this.unary(nofunc));
+      return t === "ADD" ? inner : { k: "neg", a: inner };
+    }
+    const factors = [this.postfix(false)];
+    for (;;) {
+      const k = this.kind();
+      const starts = POSTFIX_STARTS.has(k) || (!nofunc && FUNC_STARTS.has(k));
+      if (!starts || this.minimal) break;
+      const f = this.attempt(nofunc ? "pfn" : "pf", () => this.postfix(nofunc));
+      if (!f) break;
+      factors.push(f);
+    }
+    return postfixProduct(factors);
+  }
+
+  postfix(nofunc: boolean): Node {
+    let e = this.exp(nofunc);
+    while (!this.minimal) {
+      if (this.kind() === "BANG") {
+        this.p++;
+        e = { k: "fn", name: "factorial", a: e };
+      } else if (this.kind() === "BAR" && (this.peek(1).kind === "CARET" || this.peek(1).kind === "UNDERSCORE")) {
+        throw new UnsupportedLatex("evaluation bar |_{...}");
+      } else break;
+    }
+    return e;
+  }
+
+  exp(nofunc: boolean): Node {
+    let base = this.comp(nofunc);
+    // `^-1` without braces: ANTLR's exit alternative survives the sign (limit_sub's `^{+}`), so the power ends here.
+    while (this.kind() === "CARET" && this.peek(1).kind !== "ADD" && this.peek(1).kind !== "SUB") {
+      this.p++;
+      const exponent = this.kind() === "L_BRACE" ? this.braced() : this.atom();
+      if (this.kind() === "UNDERSCORE") this.subscript(); // parsed, ignored by sympy's convert_exp
+      base = { k: "pow", a: base, b: exponent };
+    }
+    return base;
+  }
+
+  private braced(): Node {
+    this.expect("L_BRACE");
+    const e = this.expr();
+    this.expect("R_BRACE");
+    return e;
+  }
+
+  comp(nofunc: boolean): Node {
+    return this.nest((): Node => {
+      const t = this.kind();
+      const closer = CLOSERS[t];
+      if (closer) {
+        this.p++;
+        const e = this.expr();
+        this.expect(closer);
+        return e;
+      }
+      if (t === "BAR") {
+        this.p++;
+        const e = this.expr();
+        if (this.kind() === "R_ANGLE") throw new UnsupportedLatex("ket");
+        this.expect("BAR");
+        return { k: "fn", name: "abs", a: e };
+      }
+      if (t === "L_FLOOR" || t === "L_CEIL") {
+        this.p++;
+        const e = this.expr();
+        this.expect(t === "L_FLOOR" ? "R_FLOOR" : "R_CEIL");
+        return { k: "fn", name: t === "L_FLOOR" ? "floor" : "ceil", a: e };
+      }
+      if (!nofunc && FUNC_STARTS.has(t)) return this.func();
+      if (!nofunc && (t === "LETTER" || t === "SYMBOL")) {
+        const call = this.attempt("call", () => this.call());
+        if (call) return call;
+      }
+      return this.atom();
+    });
+  }
+
+  /** `(LETTER | SYMBOL) subexpr? SINGLE_QUOTES? ( args )`: sympy's Function(name)(*args). */
+  private call(): Node {
+    const name = this.symbolName();
+    this.expect("L_PAREN");
+    const args = [this.expr()];
+    while (this.kind() === "COMMA") (this.p++, args.push(this.expr()));
+    this.expect("R_PAREN");
+    return { k: "call", name, args };
+  }
+
+  /** A LETTER/SYMBOL with its optional subscript and primes, named as sympy names the Symbol. */
+  private symbolName(): string {
+    const t = this.next;
+    if (t.kind !== "LETTER" && t.kind !== "SYMBOL") this.fail();
+    this.p++;
+    let name = t.text;
+    if (this.kind() === "SINGLE_QUOTES") name += this.expect("SINGLE_QUOTES").text;
+    if (this.kind() === "UNDERSCORE") name += "_{" + printNode(this.subscript()) + "}";
+    if (this.kind() === "SINGLE_QUOTES") name += this.expect("SINGLE_QUOTES").text;
+    return name;
+  }
+
+  private subscript(): Node {
+    this.expect("UNDERSCORE");
+    return this.kind() === "L_BRACE" ? this.braced() : this.atom();
+  }
+
+  atom(): Node {
+    const t = this.next;
+    switch (t.kind) {
+      case "LETTER":
+      case "SYMBOL": {
+        if (t.kind === "SYMBOL" && t.text === "infty") return (this.p++, { k: "inf" });
+        return { k: "sym", name: this.symbolName() };
+      }
+      case "DIGIT":
+        return this.number();
+      case "DIFFERENTIAL":
+        this.p++;
+        return { k: "sym", name: "d" + t.text };
+      case "CMD_MATHIT": {
+        this.p++;
+        this.expect("L_BRACE");
+        let name = "";
+        while (this.kind() === "LETTER") name += this.expect("LETTER").text;
+        this.expect("R_BRACE");
+        return { k: "sym", name };
+      }
+      case "CMD_FRAC":
+        return this.frac();
+      case "CMD_BINOM": {
+        this.p++;
+        const n = this.braced();
+        const r = this.braced();
+        return { k: "binom", n, r };
+      }
+      case "L_ANGLE":
+      case "L_BAR":
+        throw new UnsupportedLatex("bra-ket");
+      default:
+        this.fail();
+    }
+  }
+
+  /** `number: DIGIT+ (',' DIGIT DIGIT DIGIT)* ('.' DIGIT+)?` with ANTLR's loop decisions (see module comment). */
+  private number(): Node {
+    let text = this.expect("DIGIT").text;
+    while (this.kind() === "DIGIT" && !this.minimal) text += this.expect("DIGIT").text;
+    while (!this.minimal && this.kind() === "COMMA" && [1, 2, 3].every((k) => this.peek(k).kind === "DIGIT")) {
+      this.p++;
+      for (let k = 0; k < 3; k++) text += this.expect("DIGIT").text;
+    }
+    if (this.kind() !== "PERIOD") return { k: "num", text, float: false };
+    this.p++;
+    text += "." + this.expect("DIGIT").text;
+    while (this.kind() === "DIGIT" && !this.minimal) text += this.expect("DIGIT").text;
+    return { k: "num", text, float: true };
+  }
+
+  /** `\frac` with braced or single-digit parts; `1/x` with a unit numerator is just x^-1, as in convert_frac. */
+  private frac(): Node {
+    this.expect("CMD_FRAC");
+    const part = (): Node => (this.kind() === "DIGIT" ? { k: "num", text: this.expect("DIGIT").text, float: false } : this.braced());
+    const upper = part();
+    const lowerAt = this.p;
+    const lower = part();
+    // A lone differential denominator makes sympy build a derivative (d/dx).
+    if (this.tokens[lowerAt + 1]?.kind === "DIFFERENTIAL" && this.p === lowerAt + 3) throw new UnsupportedLatex("derivative d/dx");
+    if (upper.k === "num" && upper.text === "1") return inverse(lower);
+    return mul(upper, inverse(lower));
+  }
+
+  /** The function alternatives of `func` other than `f(x)`. */
+  private func(): Node {
+    const t = this.next;
+    this.p++;
+    switch (t.kind) {
+      case "FUNC_SQRT": {
+        let root: Node | undefined;
+        if (this.kind() === "L_BRACKET") {
+          this.p++;
+          root = this.expr();
+          this.expect("R_BRACKET");
+        }
+        const base = this.braced();
+        return root ? { k: "root", a: base, n: root } : { k: "fn", name: "sqrt", a: base };
+      }
+      case "FUNC_OVERLINE":
+        return { k: "fn", name: "conj", a: this.braced() };
+      case "FUNC_NORMAL":
+        return this.normalFunction(t.text);
+      default:
+        throw new UnsupportedLatex(`\\${t.text}`);
+    }
+  }
+
+  /** `\sin`, `\log_2`, `\cos^2 x`, `\sin^{-1}(x)`: sympy's convert_func for func_normal. */
+  private normalFunction(name: string): Node {
+    let sub: Node | undefined;
+    let sup: Node | undefined;
+    for (let i = 0; i < 2; i++) {
+      if (this.kind() === "UNDERSCORE" && !sub) sub = this.subscript();
+      else if (this.kind() === "CARET" && !sup) {
+        this.p++;
+        sup = this.kind() === "L_BRACE" ? this.braced() : this.atom();
+      }
+    }
+    let arg = this.kind() === "L_PAREN" ? this.attempt("parenarg", () => this.parenArgument()) : null;
+    arg ??= this.mp(true);
+    let expr: Node;
+    let applyPower = sup !== undefined && !(sup.k === "num" && Number(sup.text) === 0);
+    if (ARC[name]) expr = { k: "fn", name: ARC[name]!, a: arg };
+    else if (name === "exp") expr = { k: "fn", name: "exp", a: arg };
+    else if (name === "log" || name === "ln" || name === "lg") expr = { k: "log", a: arg, base: sub ?? (name === "lg" ? 10 : "e") };
+    else {
+      const minusOne = sup?.k === "neg" && sup.a.k === "num" && sup.a.text === "1";
+      if (minusOne) applyPower = false;
+      expr = { k: "fn", name: (minusOne ? "a" + name : name) as ElementaryFunction, a: arg };
+    }
+    return applyPower ? { k: "pow", a: expr, b: sup! } : expr;
+  }
+
+  private parenArgument(): Node {
+    this.expect("L_PAREN");
+    const e = this.expr();
+    if (this.kind() === "COMMA") throw new UnsupportedLatex("function with several arguments");
+    this.expect("R_PAREN");
+    return e;
+  }
+}
+
+/**
+ * `convert_postfix_list`: adjacent factors multiply, except that a lone symbol `x` between two factors
+ * without symbols is read as a times sign (`2 x 3` = 6).
+ */
+function postfixProduct(factors: Node[]): Node {
+  const kept: Node[] = [];
+  for (let i = 0; i < factors.length; i++) {
+    const f = factors[i]!;
+    const isTimesX = i > 0 && i < factors.length - 1 && f.k === "sym" && f.name === "x" &&
+      !containsSym(factors[i - 1]!) && !containsSym(factors[i + 1]!);
+    if (!isTimesX) kept.push(f);
+  }
+  return kept.reduceRight((acc, f) => mul(f, acc));
+}
+
+/** Whether a tree has a Symbol atom (`expr.atoms(Symbol)` is non-empty). */
+function containsSym(n: Node): boolean {
+  switch (n.k) {
+    case "sym": return true;
+    case "num": case "inf": return false;
+    case "add": case "mul": case "pow": case "rel": return containsSym(n.a) || containsSym(n.b);
+    case "neg": case "fn": return containsSym(n.a);
+    case "log": return containsSym(n.a) || (typeof n.base === "object" && containsSym(n.base));
+    case "root": return containsSym(n.a) || containsSym(n.n);
+    case "binom": return containsSym(n.n) || containsSym(n.r);
+    case "call": return n.args.some(containsSym);
+  }
+}
+
+/** Parses like sympy's `parse_latex(s)`; throws LatexParseError where sympy raises, UnsupportedLatex where we stop. */
+export function parseLatex(s: string, deadline: Deadline): Node {
+  const tokens = tokenize(s, deadline, MAX_LATEX_TOKENS);
+  return new Parser(tokens, deadline).relation();
+}
