@@ -1,0 +1,226 @@
+/**
+ * The 25 IFEval instructions, each a builder from kwargs to a check on one response string.
+ * Semantics follow google-research `instruction_following_eval/instructions.py`
+ * (commit 3f357bde; `check_following` of each class), including its surprises
+ * (see the quirk list in this folder's README-style comments in `index.ts`).
+ */
+import { VerifierSpecError } from "../../errors.js";
+import { compare, KwargsReader } from "./kwargs.js";
+import { compilePythonRegex, countMatches, PY_WORD_BOUNDARY, searchMatches, translatePythonRegex } from "./pyregex.js";
+import {
+  countChar, pyIsBlank, pyIsLower, pyIsUpper, pyLstripChars, pyRstripChars, pySplitWhitespace, pyStrip, pyStripChars,
+} from "./pystr.js";
+import { isJsonLikePython } from "./pyjson.js";
+import { countSentences, countWords, wordTokenize } from "./nltk.js";
+import { detectLanguage, LANGUAGE_CODES } from "./langdetect/index.js";
+
+export type Check = (response: string) => boolean;
+type Builder = (k: KwargsReader) => Check;
+
+const CONSTRAINED_RESPONSES = ["My answer is yes.", "My answer is no.", "My answer is maybe."];
+const PY_SPACE = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+/** `^\s*\*[^\*].*$` and `^\s*-.*$` with re.MULTILINE: Python's `^` follows "\n" only and `.` excludes "\n" only. */
+const BULLET_STAR = new RegExp(`(?<![^\\n])[${PY_SPACE}]*\\*[^*][^\\n]*`, "g");
+const BULLET_DASH = new RegExp(`(?<![^\\n])[${PY_SPACE}]*-[^\\n]*`, "g");
+const HIGHLIGHT = /\*[^\n*]*\*/g;
+const DOUBLE_HIGHLIGHT = /\*\*[^\n*]*\*\*/g;
+const PLACEHOLDER = /\[[^\n]*?\]/g;
+const TITLE = /<<[^\n]+>>/g;
+const PARAGRAPH_DIVIDER = new RegExp(`[${PY_SPACE}]?\\*\\*\\*[${PY_SPACE}]?`);
+/** `\s*p\.\s?p\.\s?s.*$` searched: the `\s*` prefix and `.*$` suffix always match, so only the core matters. */
+const PS_PPS = new RegExp(`p\\.[${PY_SPACE}]?p\\.[${PY_SPACE}]?s`);
+const PS_PS = new RegExp(`p\\.[${PY_SPACE}]?s\\.`);
+
+/** `detect(value) == lang`, where a LangDetectException (no usable letters) counts as followed. */
+function languageIs(value: string, lang: string): boolean {
+  const detected = detectLanguage(value);
+  return detected === null ? true : detected === lang;
+}
+
+function matchAll(re: RegExp, text: string): string[] {
+  re.lastIndex = 0;
+  return text.match(re) ?? [];
+}
+
+const BUILDERS: Record<string, Builder> = {
+  "keywords:existence": (k) => {
+    const res = k.stringList("keywords").map((kw, i) => compilePythonRegex(kw, `${k.where}.keywords[${i}]`));
+    return (v) => res.every((re) => searchMatches(re, v));
+  },
+  "keywords:frequency": (k) => {
+    const re = compilePythonRegex(pyStrip(k.nonEmptyString("keyword")), `${k.where}.keyword`);
+    const frequency = k.number("frequency");
+    const relation = k.relation("relation");
+    return (v) => compare(countMatches(re, v), relation, frequency);
+  },
+  "keywords:forbidden_words": (k) => {
+    const res = k.stringList("forbidden_words").map((w, i) => {
+      const field = `${k.where}.forbidden_words[${i}]`;
+      const body = translatePythonRegex(w, field);
+      return compileBoundaryRegex(body, field);
+    });
+    return (v) => !res.some((re) => re.test(v));
+  },
+  "keywords:letter_frequency": (k) => {
+    const raw = k.nonEmptyString("letter");
+    if ([...raw].length > 1) {
+      throw new VerifierSpecError(`ifeval: ${k.where}.letter: must be one character (the reference randomises longer values)`);
+    }
+    const letter = pyStrip(raw).toLowerCase();
+    const frequency = k.number("let_frequency");
+    const relation = k.relation("let_relation");
+    return (v) => compare(countChar(v.toLowerCase(), letter), relation, frequency);
+  },
+  "language:response_language": (k) => {
+    const language = k.string("language");
+    if (!LANGUAGE_CODES.includes(language)) {
+      throw new VerifierSpecError(`ifeval: ${k.where}.language: ${JSON.stringify(language)} is not one of IFEval's codes (${LANGUAGE_CODES.join(", ")})`);
+    }
+    return (v) => languageIs(v, language);
+  },
+  "length_constraints:number_sentences": (k) => {
+    const n = k.number("num_sentences");
+    const relation = k.relation("relation");
+    return (v) => compare(countSentences(v), relation, n);
+  },
+  "length_constraints:number_paragraphs": (k) => {
+    const n = k.number("num_paragraphs");
+    return (v) => {
+      const parts = v.split(PARAGRAPH_DIVIDER);
+      let count = parts.length;
+      for (let i = 0; i < parts.length; i++) {
+        if (!pyIsBlank(parts[i]!)) continue;
+        if (i === 0 || i === parts.length - 1) count--;
+        else return false;
+      }
+      return count === n;
+    };
+  },
+  "length_constraints:number_words": (k) => {
+    const n = k.number("num_words");
+    const relation = k.relation("relation");
+    return (v) => compare(countWords(v), relation, n);
+  },
+  "length_constraints:nth_paragraph_first_word": (k) => {
+    const num = k.number("num_paragraphs");
+    const nth = k.number("nth_paragraph", 1);
+    if (nth > num) throw new VerifierSpecError(`ifeval: ${k.where}.nth_paragraph: ${nth} exceeds num_paragraphs ${num}`);
+    const firstWord = k.string("first_word").toLowerCase();
+    return (v) => nthParagraphFirstWord(v, num, nth, firstWord);
+  },
+  "detectable_content:number_placeholders": (k) => {
+    const n = k.number("num_placeholders");
+    return (v) => matchAll(PLACEHOLDER, v).length >= n;
+  },
+  "detectable_content:postscript": (k) => {
+    const marker = pyStrip(k.string("postscript_marker"));
+    const re = marker === "P.P.S" ? PS_PPS : marker === "P.S." ? PS_PS
+      : new RegExp(translatePythonRegex(marker.toLowerCase(), `${k.where}.postscript_marker`), "u");
+    return (v) => re.test(v.toLowerCase());
+  },
+  "detectable_format:number_bullet_lists": (k) => {
+    const n = k.number("num_bullets");
+    return (v) => matchAll(BULLET_STAR, v).length + matchAll(BULLET_DASH, v).length === n;
+  },
+  "detectable_format:constrained_response": () => (v) => {
+    const s = pyStrip(v);
+    return CONSTRAINED_RESPONSES.some((o) => s.includes(o));
+  },
+  "detectable_format:number_highlighted_sections": (k) => {
+    const n = k.number("num_highlights");
+    return (v) => {
+      let count = 0;
+      for (const h of matchAll(HIGHLIGHT, v)) if (!pyIsBlank(pyStripChars(h, "*"))) count++;
+      for (const h of matchAll(DOUBLE_HIGHLIGHT, v)) if (!pyIsBlank(h.slice(2, -2))) count++;
+      return count >= n;
+    };
+  },
+  "detectable_format:multiple_sections": (k) => {
+    const splitter = pyStrip(k.string("section_spliter"));
+    const n = k.number("num_sections");
+    const body = translatePythonRegex(splitter, `${k.where}.section_spliter`);
+    const re = new RegExp(`[${PY_SPACE}]?${body}[${PY_SPACE}]?\\p{Nd}+[${PY_SPACE}]?`, "gu");
+    // re.split returns one extra part per capture group per match.
+    const perMatch = 1 + new RegExp(`${body}|`, "u").exec("")!.length - 1;
+    return (v) => countMatches(re, v) * perMatch >= n;
+  },
+  "detectable_format:json_format": () => (v) => {
+    let s = pyStrip(v);
+    for (const fence of ["```json", "```Json", "```JSON", "```"]) if (s.startsWith(fence)) s = s.slice(fence.length);
+    if (s.endsWith("```")) s = s.slice(0, -3);
+    return isJsonLikePython(pyStrip(s));
+  },
+  "detectable_format:title": () => (v) =>
+    matchAll(TITLE, v).some((t) => !pyIsBlank(pyRstripChars(pyLstripChars(t, "<"), ">"))),
+  "combination:two_responses": () => (v) => {
+    const parts = v.split("******");
+    const valid: string[] = [];
+    for (let i = 0; i < parts.length; i++) {
+      if (pyIsBlank(parts[i]!)) {
+        if (i !== 0 && i !== parts.length - 1) return false;
+      } else valid.push(parts[i]!);
+    }
+    return valid.length === 2 && pyStrip(valid[0]!) !== pyStrip(valid[1]!);
+  },
+  "combination:repeat_prompt": (k) => {
+    const prompt = pyStrip(k.nonEmptyString("prompt_to_repeat")).toLowerCase();
+    return (v) => pyStrip(v).toLowerCase().startsWith(prompt);
+  },
+  "startend:end_checker": (k) => {
+    const phrase = pyStrip(pyStrip(k.string("end_phrase"))).toLowerCase();
+    return (v) => pyStripChars(pyStrip(v), '"').toLowerCase().endsWith(phrase);
+  },
+  "change_case:capital_word_frequency": (k) => {
+    const n = k.number("capital_frequency", -Infinity);
+    const relation = k.relation("capital_relation");
+    return (v) => compare(wordTokenize(v).filter(pyIsUpper).length, relation, n);
+  },
+  "change_case:english_capital": () => (v) => pyIsUpper(v) && languageIs(v, "en"),
+  "change_case:english_lowercase": () => (v) => pyIsLower(v) && languageIs(v, "en"),
+  "punctuation:no_comma": () => (v) => !v.includes(","),
+  "startend:quotation": () => (v) => {
+    const s = pyStrip(v);
+    return [...s].length > 1 && s.startsWith('"') && s.endsWith('"');
+  },
+};
+
+/** `re.search(r"\b" + word + r"\b", value, flags=re.IGNORECASE)` with Python's Unicode `\b`. */
+function compileBoundaryRegex(body: string, field: string): RegExp {
+  try {
+    return new RegExp(`${PY_WORD_BOUNDARY}${body}${PY_WORD_BOUNDARY}`, "iu");
+  } catch (e) {
+    throw new VerifierSpecError(`ifeval: ${field}: does not compile as a regex: ${(e as Error).message}`);
+  }
+}
+
+function nthParagraphFirstWord(v: string, num: number, nth: number, firstWord: string): boolean {
+  const paragraphs = v.split("\n\n");
+  let count = paragraphs.length;
+  for (const p of paragraphs) if (pyIsBlank(p)) count--;
+  if (nth > count) return false;
+  const paragraph = pyStrip(paragraphs[nth - 1]!);
+  if (!paragraph) return false;
+  let word = pyStrip(pySplitWhitespace(paragraph)[0]!);
+  word = pyLstripChars(pyLstripChars(word, "'"), '"');
+  let first = "";
+  for (const ch of word) {
+    if (".,?!'\"".includes(ch)) break;
+    first += ch.toLowerCase();
+  }
+  return count === num && first === firstWord;
+}
+
+/** The 25 instruction ids IFEval defines. */
+export const INSTRUCTION_IDS: readonly string[] = Object.keys(BUILDERS);
+
+/** Validate kwargs for one instruction and return its check. Throws VerifierSpecError on a bad id or kwargs. */
+export function buildCheck(id: string, kwargs: Record<string, unknown>, where: string): Check {
+  const builder = BUILDERS[id];
+  if (!builder) {
+    throw new VerifierSpecError(`ifeval: ${where}: unknown instruction id ${JSON.stringify(id)} (known: ${INSTRUCTION_IDS.join(", ")})`);
+  }
+  const reader = new KwargsReader(kwargs, `${where} (${id})`);
+  const check = builder(reader);
+  reader.finish();
+  return check;
+}

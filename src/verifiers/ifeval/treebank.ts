@@ -1,0 +1,71 @@
+/**
+ * NLTK's NLTKWordTokenizer (nltk 3.8 `nltk/tokenize/destructive.py`, the improved Penn Treebank
+ * tokenizer that `word_tokenize` applies to each Punkt sentence): a fixed sequence of regex
+ * substitutions that pad tokens with spaces, then a whitespace split. Python's Unicode `\w`, `\d`,
+ * `\s` and `\b` are spelled out, since JavaScript's are ASCII-only.
+ */
+import { PY_WORD_BOUNDARY as B } from "./pyregex.js";
+import { pySplitWhitespace } from "./pystr.js";
+
+const W = "[\\p{L}\\p{N}_]";
+const S = "[\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
+
+type Rule = [RegExp, string];
+const rule = (source: string, replacement: string, flags = "gu"): Rule => [new RegExp(source, flags), replacement];
+
+const STARTING_QUOTES: Rule[] = [
+  rule("([«“‘„]|[`]+)", " $1 "),
+  rule('^"', "``"),
+  rule("(``)", " $1 "),
+  rule("([ ([{<])(\"|'{2})", "$1 `` "),
+  rule(`(')(?!re|ve|ll|m|t|s|d|n)(${W})${B}`, "$1 $2", "giu"),
+];
+
+const PUNCTUATION: Rule[] = [
+  rule(`([^.])(\\.)([\\])}>"'»”’ ]*)${S}*$`, "$1 $2 $3 "),
+  rule("([:,])([^\\p{Nd}])", " $1 $2"),
+  rule("([:,])$", " $1 "),
+  rule("\\.{2,}", " $& "),
+  rule("[;@#$%&]", " $& "),
+  rule(`([^.])(\\.)([\\])}>"']*)${S}*$`, "$1 $2$3 "),
+  rule("[?!]", " $& "),
+  rule("([^'])' ", "$1 ' "),
+  rule("[*]", " $& "),
+];
+
+const PARENS_BRACKETS = rule("[\\][(){}<>]", " $& ");
+const DOUBLE_DASHES = rule("--", " -- ");
+
+const ENDING_QUOTES: Rule[] = [
+  rule("([»”’])", " $1 "),
+  rule("''", " '' "),
+  rule('"', " '' "),
+  rule("([^' ])('[sS]|'[mM]|'[dD]|') ", "$1 $2 "),
+  rule("([^' ])('ll|'LL|'re|'RE|'ve|'VE|n't|N'T) ", "$1 $2 "),
+];
+
+/** MacIntyre contractions (CONTRACTIONS2 and CONTRACTIONS3), case-insensitive. */
+const CONTRACTIONS: Rule[] = [
+  ...["(can)(not)", "(d)('ye)", "(gim)(me)", "(gon)(na)", "(got)(ta)", "(lem)(me)", "(more)('n)"].map(
+    (p) => rule(`${B}${p}${B}`, " $1 $2 ", "giu"),
+  ),
+  rule(`${B}(wan)(na)(?=${S})`, " $1 $2 ", "giu"),
+  rule(` ('t)(is)${B}`, " $1 $2 ", "giu"),
+  rule(` ('t)(was)${B}`, " $1 $2 ", "giu"),
+];
+
+function applyAll(text: string, rules: Rule[]): string {
+  for (const [re, replacement] of rules) text = text.replace(re, replacement);
+  return text;
+}
+
+/** `NLTKWordTokenizer().tokenize(sentence)`. */
+export function treebankTokenize(sentence: string): string[] {
+  let text = applyAll(sentence, STARTING_QUOTES);
+  text = applyAll(text, PUNCTUATION);
+  text = text.replace(PARENS_BRACKETS[0], PARENS_BRACKETS[1]);
+  text = text.replace(DOUBLE_DASHES[0], DOUBLE_DASHES[1]);
+  text = applyAll(" " + text + " ", ENDING_QUOTES);
+  text = applyAll(text, CONTRACTIONS);
+  return pySplitWhitespace(text);
+}
