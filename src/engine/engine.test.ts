@@ -27,7 +27,7 @@ describe("initBackend", () => {
   });
 });
 
-describe("wasm UnsortedSegmentSum", () => {
+describe("wasm kernels added or corrected by the engine", () => {
   const cases: { name: string; make: () => tf.Tensor }[] = [
     { name: "rows with repeated ids", make: () => tf.unsortedSegmentSum(tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8]]), tf.tensor1d([2, 0, 2, 1], "int32"), 4) },
     { name: "1-D values", make: () => tf.unsortedSegmentSum(tf.tensor1d([1.5, -2, 4]), tf.tensor1d([1, 1, 0], "int32"), 3) },
@@ -36,6 +36,12 @@ describe("wasm UnsortedSegmentSum", () => {
       name: "embedding gradient through tf.gather",
       make: () => tf.grad((e: tf.Tensor) => tf.sum(tf.mul(tf.gather(e, tf.tensor1d([3, 1, 3, 0], "int32")), tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8]]))))(tf.zeros([5, 2])),
     },
+    { name: "OneHot float32", make: () => tf.oneHot(tf.tensor1d([2, 0, 5, -1], "int32"), 3, 1, 0, "float32") },
+    { name: "OneHot int32 with on/off values", make: () => tf.oneHot(tf.tensor2d([[1], [2]], undefined, "int32"), 4, 5, -1) },
+    { name: "GatherV2 batchDims 1, 1-D indices", make: () => tf.gather(tf.tensor2d([[1, 2, 3], [4, 5, 6]]), tf.tensor1d([2, 0], "int32"), 1, 1) },
+    { name: "GatherV2 batchDims 1, inner dims", make: () => tf.gather(tf.tensor3d([[[1, 2], [3, 4]], [[5, 6], [7, 8]]]), tf.tensor2d([[1, 1, 0], [0, 1, 1]], undefined, "int32"), 1, 1) },
+    { name: "GatherV2 batchDims 1, axis 2", make: () => tf.gather(tf.tensor3d([[[1, 2], [3, 4]], [[5, 6], [7, 8]]]), tf.tensor2d([[1], [0]], undefined, "int32"), 2, 1) },
+    { name: "GatherV2 batchDims 0 (shipped kernel)", make: () => tf.gather(tf.tensor2d([[1, 2], [3, 4], [5, 6]]), tf.tensor1d([2, 2, 0], "int32")) },
   ];
   for (const c of cases) {
     it(`matches the cpu backend: ${c.name}`, async () => {

@@ -98,4 +98,4 @@ export function describeBackend(info: BackendInfo): string {
   return `backend: ${info.name} (${info.source}${extra})`;
 }
 
-export { registerWasmTrainingKernels, unsortedSegmentSumWasm } from "./wasm-kernels.js";
+export { registerWasmTrainingKernels } from "./wasm-kernels.js";
