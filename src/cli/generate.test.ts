@@ -3,6 +3,10 @@ import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { saveModel } from "../checkpoint/index.js";
+import { initBackend } from "../engine/index.js";
+import { Olmo2Model, configFromPreset } from "../model/index.js";
+import { trainTokenizer } from "../tokenizer/index.js";
 
 const CLI = path.resolve("dist/cli/main.js");
 let dir: string;
@@ -42,6 +46,27 @@ describe("posttrain init + generate", () => {
     const a = posttrain("generate", "--model", out, "--prompt-ids", "3,4,5", "--temperature", "1", "--top-p", "0.9", "--seed", "2", "--json");
     const b = posttrain("generate", "--model", out, "--prompt-ids", "3,4,5", "--temperature", "1", "--top-p", "0.9", "--seed", "2", "--json");
     expect(a.stdout).toBe(b.stdout);
+  });
+
+  it("--prompt and --chat encode with the folder's tokenizer and decode the output text", async () => {
+    await initBackend("wasm");
+    const tokenizer = await trainTokenizer(["hello world, hello there", "the cat sat on the mat", "hello hello world"], { vocabSize: 300, minFrequency: 1 });
+    const config = configFromPreset("micro", { vocab_size: tokenizer.vocabSize, eos_token_id: tokenizer.eosId, pad_token_id: tokenizer.padId, initializer_range: 0.2 });
+    const model = Olmo2Model.init(config, 3);
+    const out = path.join(dir, "with-tokenizer");
+    await saveModel(out, model, { tokenizer });
+    model.dispose();
+    const plain = posttrain("generate", "--model", out, "--prompt", "hello world", "--max-new-tokens", "6", "--json");
+    expect(plain.code, plain.stderr).toBe(0);
+    const a = JSON.parse(plain.stdout);
+    expect(a.prompt_ids).toEqual(tokenizer.encode("hello world"));
+    expect(a.text).toBe(tokenizer.decode(a.output_ids, { skipSpecialTokens: true }));
+    const chat = posttrain("generate", "--model", out, "--chat", "hello", "--max-new-tokens", "4", "--json");
+    expect(chat.code, chat.stderr).toBe(0);
+    expect(JSON.parse(chat.stdout).prompt_ids).toEqual(tokenizer.encodePrompt([{ role: "user", content: "hello" }]));
+    const noTokenizer = posttrain("generate", "--model", path.join(dir, "m"), "--prompt", "hi");
+    expect(noTokenizer.code).toBe(2);
+    expect(noTokenizer.stderr).toMatch(/tokenizer/);
   });
 
   it("rejects bad arguments with a usage message and exit code 2", () => {

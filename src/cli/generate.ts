@@ -9,7 +9,8 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { loadModel } from "../checkpoint/index.js";
 import { BACKEND_NAMES, type BackendName, describeBackend, initBackendInfo } from "../engine/index.js";
-import { generate } from "../model/index.js";
+import { eosIds, generate } from "../model/index.js";
+import { Tokenizer } from "../tokenizer/index.js";
 
 const HELP = `usage: posttrain generate --model DIR (--prompt-ids 1,2,3 | --prompt TEXT | --chat TEXT) [options]
 
@@ -25,18 +26,9 @@ const HELP = `usage: posttrain generate --model DIR (--prompt-ids 1,2,3 | --prom
   --json                 print one JSON object: prompt_ids, output_ids, logprobs, text
   --backend B            ${BACKEND_NAMES.join(" | ")} (default auto)`;
 
-interface TextTokenizer {
-  encode(text: string): number[];
-  decode(ids: number[]): string;
-  encodePrompt(messages: { role: string; content: string }[]): number[];
-}
-
 /** The folder's tokenizer, or null when it has no tokenizer files. */
-async function loadTokenizer(dir: string): Promise<TextTokenizer | null> {
+async function loadTokenizer(dir: string): Promise<Tokenizer | null> {
   if (!existsSync(path.join(dir, "tokenizer.json"))) return null;
-  // Specifier in a variable until src/tokenizer lands (the tokenizer issue); its API: Tokenizer.load(dir).
-  const modulePath: string = "../tokenizer/index.js";
-  const { Tokenizer } = (await import(modulePath)) as { Tokenizer: { load(dir: string): Promise<TextTokenizer> } };
   return Tokenizer.load(dir);
 }
 
@@ -108,7 +100,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     promptIds = values.prompt !== undefined ? tokenizer.encode(values.prompt) : tokenizer.encodePrompt([{ role: "user", content: values.chat! }]);
   }
-  const decode = tokenizer ? (ids: number[]) => tokenizer.decode(ids) : undefined;
+  // Text drops special tokens (the EOS that ends a chat turn); ids and logprobs keep every token.
+  const decode = tokenizer ? (ids: number[]) => tokenizer.decode(ids, { skipSpecialTokens: true }) : undefined;
+  const eosTokenId = [...new Set([...eosIds(model.config), ...(tokenizer ? [tokenizer.eosId] : [])])];
   // Without --json and with a tokenizer, text streams to stdout as tokens arrive.
   const streamed: number[] = [];
   let printed = "";
@@ -118,7 +112,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(text.slice(printed.length));
     printed = text;
   };
-  const result = await generate(model, [promptIds], { ...opts, ...(decode ? { decode } : {}), ...(!values.json && decode ? { onToken } : {}) });
+  const result = await generate(model, [promptIds], { ...opts, eosTokenId, ...(decode ? { decode } : {}), ...(!values.json && decode ? { onToken } : {}) });
   model.dispose();
   const outputIds = result.outputIds[0]!;
   const text = decode ? decode(outputIds) : "";
