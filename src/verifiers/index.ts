@@ -13,3 +13,6 @@ export {
 } from "./types.js";
 export { extractGsm8kAnswer } from "./gsm8k.js";
 export { mathCandidates, hendrycksIsEquiv, normalizeFinalAnswer, sympyIsEquiv } from "./math/index.js";
+export { VerifierPool, verifyMany, type PoolOptions, type VerifyJob } from "./pool.js";
+export { parseVerifyRow, type VerifyRow } from "./rows.js";
+export { VerifySummary } from "./summary.js";

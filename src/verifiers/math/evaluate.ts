@@ -14,9 +14,9 @@ export class NotExact extends Error {
 }
 
 /** Exact rational value of a tree without symbols or floats, or NotExact / TooBig. */
-export function exactValue(node: Node, deadline: Deadline): Q {
+export function exactValue(node: Node, deadline: Deadline, known?: Map<Node, Q>): Q {
   deadline.check();
-  const ev = (n: Node): Q => exactValue(n, deadline);
+  const ev = (n: Node): Q => known?.get(n) ?? exactValue(n, deadline, known);
   switch (node.k) {
     case "num":
       if (node.float) throw new NotExact("float");
@@ -89,7 +89,7 @@ export function rationalSubtrees(node: Node, deadline: Deadline, into = new Map<
   const leaf = node.k === "num" && !node.float;
   if (leaf || (children.length > 0 && node.k !== "call" && node.k !== "rel" && children.every((ch) => into.has(ch)))) {
     try {
-      into.set(node, exactValue(node, deadline));
+      into.set(node, exactValue(node, deadline, into));
     } catch (err) {
       if (!(err instanceof NotExact)) throw err;
     }

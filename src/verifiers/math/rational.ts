@@ -68,8 +68,14 @@ export class Q {
   abs(): Q {
     return this.n < 0n ? this.neg() : this;
   }
+  /** The nearest double (exact for small terms; huge terms are scaled down first so they do not overflow). */
   toNumber(): number {
-    return Number(this.n) / Number(this.d);
+    const excess = Math.max(bitLength(this.n), bitLength(this.d)) - 1000;
+    if (excess <= 0) return Number(this.n) / Number(this.d);
+    const shift = BigInt(excess);
+    const n = Number(this.n >> shift);
+    const d = Number(this.d >> shift);
+    return d === 0 ? (n < 0 ? -Infinity : Infinity) : n / d;
   }
   /** this ** k for an integer k, refusing results past MAX_BITS before computing them. */
   powInt(k: bigint): Q {
