@@ -7,7 +7,7 @@ import { initBackend } from "../engine/index.js";
 import { CheckpointError } from "../errors.js";
 import { Olmo2Model, configFromPreset } from "../model/index.js";
 import { Rng } from "../rng.js";
-import { configFromHF, f32ToBf16Bits, loadModel, loadTrainerState, readSafetensors, saveModel, saveTrainerState, writeSafetensors } from "./index.js";
+import { atomicWrite, configFromHF, f32ToBf16Bits, loadModel, loadTrainerState, readSafetensors, saveModel, saveTrainerState, writeSafetensors } from "./index.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -105,6 +105,35 @@ describe("HF checkpoints", () => {
     expect(Math.max(...a.map((x, i) => Math.abs(x - b[i]!)))).toBeLessThan(5e-3);
     model.dispose();
     loaded.dispose();
+  });
+
+  it("loads a sharded folder (model.safetensors.index.json)", async () => {
+    const model = Olmo2Model.init(configFromPreset("micro"), 6);
+    const out = path.join(dir, "sharded");
+    await saveModel(out, model);
+    await fs.rm(path.join(out, "model.safetensors"));
+    const host = await model.toHostTensors();
+    const names = [...host.keys()];
+    const shards = [names.slice(0, 5), names.slice(5)];
+    const weightMap: Record<string, string> = {};
+    for (const [i, shard] of shards.entries()) {
+      const file = `model-0000${i + 1}-of-00002.safetensors`;
+      await writeSafetensors(path.join(out, file), new Map(shard.map((n) => [n, host.get(n)!])));
+      for (const n of shard) weightMap[n] = file;
+    }
+    await fs.writeFile(path.join(out, "model.safetensors.index.json"), JSON.stringify({ metadata: {}, weight_map: weightMap }));
+    const loaded = await loadModel(out);
+    expect(Array.from(logits(loaded))).toEqual(Array.from(logits(model)));
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it("writes atomically: an existing file is replaced whole and no temporary file is left", async () => {
+    const file = path.join(dir, "atomic", "x.json");
+    await atomicWrite(file, "old");
+    await atomicWrite(file, ["new ", "content"].map((s) => Buffer.from(s)));
+    expect(await fs.readFile(file, "utf8")).toBe("new content");
+    expect(await fs.readdir(path.dirname(file))).toEqual(["x.json"]);
   });
 
   it("config.json: HF defaults fill missing fields; unsupported variants name the field", () => {

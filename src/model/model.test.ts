@@ -104,6 +104,23 @@ describe("OLMo-2 model on wasm", () => {
     model.dispose();
   });
 
+  it("clone() copies the weights: same logits, and updating the original leaves the clone alone", async () => {
+    await initBackend("wasm");
+    const model = Olmo2Model.init(configFromPreset("micro"), 5);
+    const copy = model.clone();
+    const ids = tf.tensor2d([[3, 9, 14]], undefined, "int32");
+    const before = model.forward(ids).dataSync().slice();
+    expect(Array.from(copy.forward(ids).dataSync())).toEqual(Array.from(before));
+    const w = model.weights.get("model.layers.0.mlp.up_proj.weight")!;
+    w.assign(tf.mul(w, 2));
+    expect(Array.from(copy.forward(ids).dataSync())).toEqual(Array.from(before));
+    expect(Array.from(model.forward(ids).dataSync())).not.toEqual(Array.from(before));
+    expect(copy.names()).toEqual(model.names());
+    ids.dispose();
+    model.dispose();
+    copy.dispose();
+  });
+
   it("forward leaks no tensors", async () => {
     await initBackend("wasm");
     const model = Olmo2Model.init(configFromPreset("micro"), 5);
