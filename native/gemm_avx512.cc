@@ -92,6 +92,34 @@ struct Avx512Kernel {
       for (int v = 0; v < V; ++v) _mm512_mask_storeu_ps(c + r * ldc + 16 * v, mask[v], acc[r][v]);
   }
   static constexpr int64_t kWideCols = 64;
+
+  // Few rows times a transposed B (weights stored [out, in]): each output is a dot product of two contiguous runs,
+  // so B is streamed once without packing; 4 columns at a time, reduced across lanes at the end.
+  static constexpr int64_t kDotCols = 4;
+  template <int R>
+  static void DotTile(int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc,
+                      int64_t cols) {
+    const float* brow[kDotCols];
+    for (int j = 0; j < kDotCols; ++j) brow[j] = b + (j < cols ? j : 0) * ldb;  // spare lanes recompute column 0
+    __m512 acc[R][kDotCols];
+#pragma GCC unroll 4
+    for (int r = 0; r < R; ++r)
+      for (int j = 0; j < kDotCols; ++j) acc[r][j] = _mm512_setzero_ps();
+    for (int64_t p = 0; p < k; p += 16) {
+      const __mmask16 mask = k - p >= 16 ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << (k - p)) - 1);
+      __m512 av[R];
+#pragma GCC unroll 4
+      for (int r = 0; r < R; ++r) av[r] = _mm512_maskz_loadu_ps(mask, a + r * lda + p);
+#pragma GCC unroll 4
+      for (int j = 0; j < kDotCols; ++j) {
+        const __m512 bv = _mm512_maskz_loadu_ps(mask, brow[j] + p);
+#pragma GCC unroll 4
+        for (int r = 0; r < R; ++r) acc[r][j] = _mm512_fmadd_ps(av[r], bv, acc[r][j]);
+      }
+    }
+    for (int r = 0; r < R; ++r)
+      for (int j = 0; j < cols; ++j) c[r * ldc + j] = _mm512_reduce_add_ps(acc[r][j]);
+  }
 };
 
 #include "gemm_driver.h"

@@ -11,7 +11,9 @@
 //     dst[p * NR + j] = src[j * ld + p] for j < cols, 0 for cols <= j < NR.
 //   static constexpr int64_t kWideMaxRows, kWideCols; and, when kWideMaxRows > 0,
 //   template <int R> static void WideTile(k, a, lda, b, ldb, c, ldc, cols)
-//     c[r][j] = sum_p a[r * lda + p] * b[p * ldb + j] for r < R, j < cols <= kWideCols, B read in place.
+//     c[r][j] = sum_p a[r * lda + p] * b[p * ldb + j] for r < R, j < cols <= kWideCols, B read in place;
+//   static constexpr int64_t kDotCols; template <int R> static void DotTile(k, a, lda, b, ldb, c, ldc, cols)
+//     c[r][j] = sum_p a[r * lda + p] * b[j * ldb + p] for r < R, j < cols <= kDotCols (B transposed, in place).
 
 
 template <class Kernel>
@@ -115,6 +117,23 @@ struct BlockedGemm {
     }
   }
 
+  // rows x [n0, n1) of C = A (rows x k, row stride k) * Bᵀ (B stored n x k) through Kernel::DotTile.
+  static void RunDot(const float* a, const float* b, float* c, int64_t k, int64_t ldc, int64_t rows, int64_t n0,
+                     int64_t n1) {
+    if constexpr (Kernel::kWideMaxRows > 0) {
+      for (int64_t j = n0; j < n1; j += Kernel::kDotCols) {
+        const int64_t cols = std::min(Kernel::kDotCols, n1 - j);
+        const float* bj = b + j * k;
+        switch (rows) {
+          case 1: Kernel::template DotTile<1>(k, a, k, bj, k, c + j, ldc, cols); break;
+          case 2: Kernel::template DotTile<2>(k, a, k, bj, k, c + j, ldc, cols); break;
+          case 3: Kernel::template DotTile<3>(k, a, k, bj, k, c + j, ldc, cols); break;
+          default: Kernel::template DotTile<4>(k, a, k, bj, k, c + j, ldc, cols); break;
+        }
+      }
+    }
+  }
+
   static void Run(const GemmProblem& P, const GemmRange& R) {
     const int64_t ldc = P.n;
     const auto& tiles = P.trans_a ? kPanelTiles : kRowMajorTiles;
@@ -131,8 +150,12 @@ struct BlockedGemm {
       // (only when B is not transposed, so each of its rows is a contiguous run of columns).
       const bool stream_b = !P.trans_b && (R.m1 - R.m0) <= MR;
       if constexpr (Kernel::kWideMaxRows > 0) {
-        if (stream_b && !P.trans_a && R.m1 - R.m0 <= Kernel::kWideMaxRows) {
-          RunWide(a + R.m0 * P.k, b, c + R.m0 * ldc, P.k, ldc, R.m1 - R.m0, R.n0, R.n1);
+        if (!P.trans_a && R.m1 - R.m0 <= Kernel::kWideMaxRows) {
+          if (P.trans_b) {
+            RunDot(a + R.m0 * P.k, b, c + R.m0 * ldc, P.k, ldc, R.m1 - R.m0, R.n0, R.n1);
+          } else {
+            RunWide(a + R.m0 * P.k, b, c + R.m0 * ldc, P.k, ldc, R.m1 - R.m0, R.n0, R.n1);
+          }
           continue;
         }
       }

@@ -32,6 +32,9 @@ struct ScalarKernel {
   static constexpr int64_t kWideCols = 0;
   template <int R>
   static void WideTile(int64_t, const float*, int64_t, const float*, int64_t, float*, int64_t, int64_t) {}
+  static constexpr int64_t kDotCols = 0;
+  template <int R>
+  static void DotTile(int64_t, const float*, int64_t, const float*, int64_t, float*, int64_t, int64_t) {}
 
   static void PackBTransposed(const float* src, int64_t ld, int64_t kc, int64_t cols, float* dst) {
     for (int64_t p = 0; p < kc; ++p)

@@ -42,6 +42,8 @@ const SMALL_CASES: Case[] = [
   { a: [3, 40], b: [40, 70] }, // few rows: 64-column tiles reading B in place, the last one masked
   { a: [2, 4, 33], b: [2, 33, 130] },
   { a: [2, 300], b: [300, 64] },
+  { a: [4, 37], b: [6, 37], transposeB: true }, // few rows times Bᵀ: dot products, masked k tail, 2 spare columns
+  { a: [2, 3, 64], b: [2, 9, 64], transposeB: true },
   { a: [12, 20], b: [20, 64] },
   { a: [4, 17, 9], b: [4, 9, 23] },
   { a: [4, 17, 9], b: [9, 23] }, // rank-2 B broadcast over A's batch
