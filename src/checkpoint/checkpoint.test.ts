@@ -141,6 +141,8 @@ describe("HF checkpoints", () => {
     expect(c.num_key_value_heads).toBe(4);
     expect(c.rms_norm_eps).toBe(1e-5);
     expect(c.rope_theta).toBe(10000);
+    expect(configFromHF({ ...c, model_type: "olmo2", eos_token_id: null }).eos_token_id).toEqual([]);
+    expect(configFromHF({ ...c, model_type: "olmo2", eos_token_id: [2, 3], head_dim: 8 })).toMatchObject({ eos_token_id: [2, 3], head_dim: 8 });
     expect(() => configFromHF({ model_type: "llama" }, "x/config.json")).toThrow(/x\/config.json: field model_type/);
     expect(() => configFromHF({ model_type: "olmo2", rope_scaling: { rope_type: "yarn" } })).toThrow(/rope_scaling/);
   });

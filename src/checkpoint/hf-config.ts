@@ -53,7 +53,8 @@ export function configFromHF(d: Json, file = "config.json"): Olmo2Config {
   const theta = (ropeParams?.["rope_theta"] ?? d["rope_theta"] ?? HF_DEFAULTS.rope_theta) as number;
   const heads = int(file, d, "num_attention_heads");
   const kv = d["num_key_value_heads"] ?? heads;
-  const eos = d["eos_token_id"] === undefined ? HF_DEFAULTS.eos_token_id : d["eos_token_id"];
+  // HF allows an id, a list, or null (no EOS: generation stops only at the length limit).
+  const eos = d["eos_token_id"] === undefined ? HF_DEFAULTS.eos_token_id : (d["eos_token_id"] ?? []);
   const config: Olmo2Config = {
     vocab_size: int(file, d, "vocab_size"),
     hidden_size: int(file, d, "hidden_size"),

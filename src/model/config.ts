@@ -17,7 +17,7 @@ export interface Olmo2Config {
   rope_theta: number;
   tie_word_embeddings: boolean;
   bos_token_id: number | null;
-  /** HF allows a list; generation stops on any of them. */
+  /** HF allows a list; generation stops on any of them ([] = never). */
   eos_token_id: number | number[];
   pad_token_id: number | null;
   initializer_range: number;

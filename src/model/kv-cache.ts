@@ -27,12 +27,14 @@ export class KVCache {
   readonly keys: tf.Tensor4D[] = [];
   readonly values: tf.Tensor4D[] = [];
 
+  /** `inPlace: false` forces the slice + concat path (what non-wasm, non-cpu backends use). */
   constructor(
     readonly layers: number,
     readonly batch: number,
     readonly kvHeads: number,
     readonly maxLen: number,
     readonly headDim: number,
+    private readonly inPlace = true,
   ) {
     for (let i = 0; i < layers; i++) {
       this.keys.push(tf.keep(tf.zeros([batch, kvHeads, maxLen, headDim])));
@@ -53,7 +55,7 @@ export class KVCache {
   }
 
   private store(buffer: tf.Tensor4D, rows: tf.Tensor4D, offset: number): tf.Tensor4D {
-    const view = writableView(buffer);
+    const view = this.inPlace ? writableView(buffer) : null;
     if (view) {
       const src = rows.dataSync() as Float32Array;
       const [b, kv, t, hd] = rows.shape;
