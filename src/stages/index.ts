@@ -4,6 +4,7 @@
  * in src/recipe/types.ts and a line here; the `satisfies` below makes a missing runner a compile error.
  */
 import { PosttrainError } from "../errors.js";
+import { runDpo } from "../dpo/index.js";
 import { runEval } from "../eval/index.js";
 import { runCausalLmStage } from "../pretrain/index.js";
 import { runSft } from "../sft/index.js";
@@ -24,7 +25,7 @@ export const STAGE_RUNNERS = {
   anneal: runCausalLmStage,
   soup: runSoup,
   sft: runSft,
-  dpo: unavailable("dpo"),
+  dpo: runDpo,
   rlvr: unavailable("rlvr"),
   eval: runEval,
   export: runExport,
