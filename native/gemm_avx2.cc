@@ -22,7 +22,9 @@ struct Avx2Kernel {
   static constexpr int64_t NR = 16;
 
   template <int R, int64_t AR, int64_t AK>
-  static void Tile(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, bool accumulate) {
+  static void Tile(int64_t kc, const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc,
+                   bool accumulate) {
+    const int64_t row_stride = AR == 0 ? lda : AR;
     __m256 acc[R][2];
 #pragma GCC unroll 6
     for (int r = 0; r < R; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
@@ -31,7 +33,7 @@ struct Avx2Kernel {
       const __m256 b1 = _mm256_loadu_ps(b + 8);
 #pragma GCC unroll 6
       for (int r = 0; r < R; ++r) {
-        const __m256 av = _mm256_broadcast_ss(a + r * AR);
+        const __m256 av = _mm256_broadcast_ss(a + r * row_stride);
         acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);
         acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);
       }

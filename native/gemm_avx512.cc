@@ -22,7 +22,9 @@ struct Avx512Kernel {
   static constexpr int64_t NR = 32;
 
   template <int R, int64_t AR, int64_t AK>
-  static void Tile(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, bool accumulate) {
+  static void Tile(int64_t kc, const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc,
+                   bool accumulate) {
+    const int64_t row_stride = AR == 0 ? lda : AR;
     __m512 acc[R][2];
 #pragma GCC unroll 12
     for (int r = 0; r < R; ++r) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
@@ -31,7 +33,7 @@ struct Avx512Kernel {
       const __m512 b1 = _mm512_loadu_ps(b + 16);
 #pragma GCC unroll 12
       for (int r = 0; r < R; ++r) {
-        const __m512 av = _mm512_set1_ps(a[r * AR]);
+        const __m512 av = _mm512_set1_ps(a[r * row_stride]);
         acc[r][0] = _mm512_fmadd_ps(av, b0, acc[r][0]);
         acc[r][1] = _mm512_fmadd_ps(av, b1, acc[r][1]);
       }

@@ -5,8 +5,10 @@
 // Kernel must provide:
 //   static constexpr int64_t MR, NR;
 //   template <int R, int64_t AR, int64_t AK>
-//   static void Tile(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, bool accumulate)
-//     the R x NR tile (R <= MR) c = (accumulate ? c : 0) + sum_p A(r, p) * b[p * ldb + j], A(r, p) = a[r*AR + p*AK];
+//   static void Tile(int64_t kc, const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc,
+//                    bool accumulate)
+//     the R x NR tile (R <= MR) c = (accumulate ? c : 0) + sum_p A(r, p) * b[p * ldb + j], A(r, p) = a[r*AR + p*AK]
+//     (AR == 0: row stride lda);
 //   static void PackBTransposed(const float* src, int64_t ld, int64_t kc, int64_t cols, float* dst)
 //     dst[p * NR + j] = src[j * ld + p] for j < cols, 0 for cols <= j < NR.
 //   static constexpr int64_t kWideMaxRows, kWideCols; and, when kWideMaxRows > 0,
@@ -25,16 +27,18 @@ struct BlockedGemm {
   static constexpr int64_t MC = MR * 16;
   static constexpr int64_t NC = NR * 128;
 
-  using TileFn = void (*)(int64_t, const float*, const float*, int64_t, float*, int64_t, bool);
+  using TileFn = void (*)(int64_t, const float*, int64_t, const float*, int64_t, float*, int64_t, bool);
 
-  // Tile kernels by row count (index 1..MR), for A packed row-major with row stride KC (copied from a plain A) and
-  // for A packed in MR-row panels stored k-major (gathered from a transposed A, whose columns are contiguous).
+  // Tile kernels by row count (index 1..MR), for A packed row-major with row stride KC (copied from a plain A), for
+  // A packed in MR-row panels stored k-major (gathered from a transposed A, whose columns are contiguous), and for a
+  // plain A read in place (row stride k) when each row panel meets a single column panel, so packing buys nothing.
   template <int64_t AR, int64_t AK, size_t... R>
   static constexpr std::array<TileFn, MR + 1> MakeTiles(std::index_sequence<R...>) {
     return {nullptr, &Kernel::template Tile<static_cast<int>(R) + 1, AR, AK>...};
   }
   static constexpr std::array<TileFn, MR + 1> kRowMajorTiles = MakeTiles<KC, 1>(std::make_index_sequence<MR>());
   static constexpr std::array<TileFn, MR + 1> kPanelTiles = MakeTiles<1, MR>(std::make_index_sequence<MR>());
+  static constexpr std::array<TileFn, MR + 1> kInPlaceTiles = MakeTiles<0, 1>(std::make_index_sequence<MR>());
 
   // Per-thread packing buffers, 64-byte aligned, grown on demand and kept for the thread's lifetime.
   static float* Scratch(int slot, int64_t floats) {
@@ -88,14 +92,14 @@ struct BlockedGemm {
   }
 
   // One tile of `rows` x `cols`; a partial column panel goes through a local buffer.
-  static void Tile(const std::array<TileFn, MR + 1>& tiles, int64_t kc, const float* a, const float* b, int64_t ldb,
-                   float* c, int64_t ldc, int64_t rows, int64_t cols, bool accumulate) {
+  static void Tile(const std::array<TileFn, MR + 1>& tiles, int64_t kc, const float* a, int64_t lda, const float* b,
+                   int64_t ldb, float* c, int64_t ldc, int64_t rows, int64_t cols, bool accumulate) {
     if (cols == NR) {
-      tiles[rows](kc, a, b, ldb, c, ldc, accumulate);
+      tiles[rows](kc, a, lda, b, ldb, c, ldc, accumulate);
       return;
     }
     alignas(64) float tmp[MR * NR];
-    tiles[rows](kc, a, b, ldb, tmp, NR, false);
+    tiles[rows](kc, a, lda, b, ldb, tmp, NR, false);
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t j = 0; j < cols; ++j)
         c[r * ldc + j] = (accumulate ? c[r * ldc + j] : 0.f) + tmp[r * NR + j];
@@ -136,7 +140,8 @@ struct BlockedGemm {
 
   static void Run(const GemmProblem& P, const GemmRange& R) {
     const int64_t ldc = P.n;
-    const auto& tiles = P.trans_a ? kPanelTiles : kRowMajorTiles;
+    const bool a_in_place = !P.trans_a && R.n1 - R.n0 <= NR;
+    const auto& tiles = P.trans_a ? kPanelTiles : a_in_place ? kInPlaceTiles : kRowMajorTiles;
     for (int64_t bi = R.b0; bi < R.b1; ++bi) {
       const float* a = P.a + bi * P.batch_stride_a;
       const float* b = P.b + bi * P.batch_stride_b;
@@ -171,8 +176,11 @@ struct BlockedGemm {
           }
           for (int64_t ic = R.m0; ic < R.m1; ic += MC) {
             const int64_t mc = std::min(MC, R.m1 - ic);
-            float* packed_a = Scratch(1, MC * KC);
-            PackA(P, a, ic, mc, pc, kc, packed_a);
+            float* packed_a = nullptr;
+            if (!a_in_place) {
+              packed_a = Scratch(1, MC * KC);
+              PackA(P, a, ic, mc, pc, kc, packed_a);
+            }
             for (int64_t jr = 0; jr < nc; jr += NR) {
               const int64_t cols = std::min(NR, nc - jr);
               const float* bp;
@@ -191,8 +199,8 @@ struct BlockedGemm {
               }
               for (int64_t ir = 0; ir < mc; ir += MR) {
                 const int64_t rows = std::min(MR, mc - ir);
-                const float* ap = packed_a + (P.trans_a ? ir * kc : ir * KC);
-                Tile(tiles, kc, ap, bp, ldb, c + (ic + ir) * ldc + jc + jr, ldc, rows, cols, accumulate);
+                const float* ap = a_in_place ? a + (ic + ir) * P.k + pc : packed_a + (P.trans_a ? ir * kc : ir * KC);
+                Tile(tiles, kc, ap, P.k, bp, ldb, c + (ic + ir) * ldc + jc + jr, ldc, rows, cols, accumulate);
               }
             }
           }

@@ -16,11 +16,13 @@ struct ScalarKernel {
   static constexpr int64_t NR = 8;
 
   template <int R, int64_t AR, int64_t AK>
-  static void Tile(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, bool accumulate) {
+  static void Tile(int64_t kc, const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc,
+                   bool accumulate) {
+    const int64_t row_stride = AR == 0 ? lda : AR;
     float acc[R][NR] = {};
     for (int64_t p = 0; p < kc; ++p) {
       for (int r = 0; r < R; ++r)
-        for (int j = 0; j < NR; ++j) acc[r][j] += a[r * AR] * b[j];
+        for (int j = 0; j < NR; ++j) acc[r][j] += a[r * row_stride] * b[j];
       a += AK;
       b += ldb;
     }
