@@ -73,12 +73,11 @@ rejected gsm8k, math and ifeval reply fails, and each RLVR row's own ground trut
 
 ## Train and eval
 
-No eval prompt, after lower-casing and replacing numbers and runs of whitespace, equals or appears inside any
-training prompt or text (generation fails otherwise). Eval prompts use held-out combinations of template, names and
-objects, and for math problems held-out phrasings. The templates themselves are shared, so n-gram overlap is
-high by design: against all training files, eval prompts have a mean ${contamination.n}-gram overlap of
-${pct(contamination.meanOverlap)}, and ${contamination.contaminated} of ${contamination.evalPrompts} reach
-open-instruct's ${contamination.threshold} threshold. Check any files with
-\`posttrain data check-contamination --train FILES --eval FILES\`.
+No eval prompt, once lower-cased with every number written as 0 and whitespace collapsed, equals or appears inside
+any training prompt or text (generation fails otherwise). Eval prompts use held-out combinations of template, names
+and objects, and for math problems held-out phrasings. The templates themselves are shared, so n-gram overlap is
+high by design: against all training files, eval prompts have a mean ${contamination.n}-gram overlap of ${pct(contamination.meanOverlap)},
+and ${contamination.contaminated} of ${contamination.evalPrompts} reach open-instruct's ${contamination.threshold} threshold.
+Check any files with \`posttrain data check-contamination --train FILES --eval FILES\`.
 `;
 }

@@ -250,9 +250,11 @@ function pickFacts(rng: Rng, facts: Fact[], n: number): Fact[] {
 export function ifevalItem(rng: Rng, split: Split): TaskItem {
   return drawInSplit(split, () => {
     const instructions = chooseInstructions(rng);
-    const needsLength = instructions.some((i) => i.id.startsWith("length_constraints"));
+    // Length limits need room on both sides; lowercase replies are also checked by langdetect, which calls
+    // some two-sentence replies Estonian or Albanian but every four-fact reply English (0 of 3000 sampled).
+    const needsFour = instructions.some((i) => i.id.startsWith("length_constraints") || i.id === "change_case:english_lowercase");
     const topic = topicFor(rng);
-    const facts = pickFacts(rng, topic.facts, needsLength ? 4 : rng.int(2, 4));
+    const facts = pickFacts(rng, topic.facts, needsFour ? 4 : rng.int(2, 4));
     const draft: Draft = {
       sentences: facts.map((f) => f.text),
       bullets: false,

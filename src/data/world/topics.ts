@@ -3,7 +3,7 @@
  * (each tagged with a keyword it contains, for `keywords:existence`), a title and a postscript.
  */
 import type { Rng } from "../../rng.js";
-import { PEOPLE, PLACES, THINGS, cap, type Person } from "./vocab.js";
+import { PEOPLE, PLACES, THINGS, article, cap, type Person } from "./vocab.js";
 
 export interface Fact {
   text: string;
@@ -30,7 +30,7 @@ const TOPICS: ((rng: Rng) => Topic)[] = [
     return {
       task: rng.pick([`Write a short note about ${p.name}.`, `Describe ${p.name} in a few sentences.`]),
       facts: [
-        { text: `${p.name} is a ${p.job}.`, keyword: p.job },
+        { text: `${p.name} is ${article(p.job)} ${p.job}.`, keyword: p.job },
         { text: `${cap(p.he)} lives near the ${p.home}.`, keyword: p.home },
         { text: `${cap(p.he)} likes ${p.likes}.`, keyword: p.likes },
         { text: `Every day ${p.he} walks to the ${place}.`, keyword: place },
@@ -51,7 +51,7 @@ const TOPICS: ((rng: Rng) => Topic)[] = [
         { text: `You can find ${t.plural} at the ${t.place}.`, keyword: t.place },
         { text: `${fan.name} likes ${t.plural}.`, keyword: fan.name },
         { text: `${owner.name} has ${k} ${t.plural} at home.`, keyword: owner.name },
-        { text: `A ${t.singular} is small and easy to carry.`, keyword: "small" },
+        { text: `${cap(article(t.singular))} ${t.singular} is small and easy to carry.`, keyword: "small" },
       ],
       title: `All About ${cap(t.plural)}`,
       fallbackTitle: "A Short Note",
@@ -82,8 +82,8 @@ const TOPICS: ((rng: Rng) => Topic)[] = [
       facts: [
         { text: `In the morning ${p.name} goes to the ${l}.`, keyword: "morning" },
         { text: `${cap(p.he)} meets ${friend.name} there.`, keyword: friend.name },
-        { text: `They count ${k} ${t.plural} together.`, keyword: t.plural },
-        { text: `At noon they eat lunch by the water.`, keyword: "lunch" },
+        { text: `${cap(p.he)} counts ${k} ${t.plural} there.`, keyword: t.plural },
+        { text: `At noon ${p.he} eats lunch by the water.`, keyword: "lunch" },
         { text: `In the evening ${p.he} goes home.`, keyword: "evening" },
       ],
       title: `A Day at the ${cap(l)}`,
