@@ -100,6 +100,9 @@ describe("OLMo-2 model on wasm", () => {
     const pos = tf.tensor2d([[0, 0, 0, 1, 2]], undefined, "int32");
     const c = model.forward(left, { attentionMask: leftMask, positionIds: pos }).arraySync()[0]!;
     for (let t = 0; t < 3; t++) for (let v = 0; v < a[t]!.length; v++) expect(c[t + 2]![v]!).toBeCloseTo(a[t]![v]!, 5);
+    // Without positionIds the positions come from the attention mask, with the same result.
+    const d = model.forward(left, { attentionMask: leftMask }).arraySync()[0]!;
+    expect(d).toEqual(c);
     tf.dispose([short, padded, mask, left, leftMask, pos]);
     model.dispose();
   });

@@ -22,7 +22,11 @@ export interface HostTensor {
 export interface ForwardOptions {
   /** [B, T], 1 = real token, 0 = padding: padded keys are masked out. */
   attentionMask?: tf.Tensor2D;
-  /** [B, T] RoPE positions; default 0..T-1 for every row. */
+  /**
+   * [B, T] RoPE positions. Default: with an attentionMask, each row counts its real tokens from 0
+   * (max(0, cumsum(mask) - 1), as HF's generate does), so left-padded rows score exactly as unpadded ones;
+   * without one, 0..T-1.
+   */
   positionIds?: tf.Tensor2D;
 }
 
@@ -155,15 +159,20 @@ export class Olmo2Model {
   }
 
   private uncachedContext(b: number, t: number, opts: ForwardOptions): LayerContext {
+    const keyValid = opts.attentionMask?.arraySync();
+    if (keyValid && (keyValid.length !== b || keyValid[0]!.length !== t)) throw new Error(`attentionMask has shape [${opts.attentionMask!.shape}], ids have [${b}, ${t}]`);
     let positions: number[][];
     if (opts.positionIds) {
       positions = opts.positionIds.arraySync();
+    } else if (keyValid) {
+      positions = keyValid.map((row) => {
+        let seen = 0;
+        return row.map((m) => Math.max(0, (seen += m) - 1));
+      });
     } else {
       positions = [Array.from({ length: t }, (_, i) => i)];
     }
     const rope = ropeTables(positions, headDim(this.config), this.config.rope_theta);
-    const keyValid = opts.attentionMask?.arraySync();
-    if (keyValid && keyValid.length !== b) throw new Error(`attentionMask has ${keyValid.length} rows, ids have ${b}`);
     return { ...rope, mask: causalMask(t, t, 0, keyValid), offset: 0 };
   }
 
