@@ -126,7 +126,9 @@ void Gemm(const GemmProblem& p) {
   if (p.batch == 0 || p.m == 0 || p.n == 0) return;
   const Variant& variant = VariantOf(g_isa);
   Job job{&p, &variant, {}};
-  const int64_t work = p.batch * p.m * p.n * std::max<int64_t>(p.k, 1);
+  // A few rows stream B from memory at a fraction of the arithmetic peak, so they take longer per multiply-add.
+  const int64_t slowdown = p.m <= 4 ? 4 : 1;
+  const int64_t work = p.batch * p.m * p.n * std::max<int64_t>(p.k, 1) * slowdown;
   if (g_threads >= 2 && work >= kMinParallelWork && SplitInTwo(p, *variant.tile, job.parts) &&
       WorkerPool::Get().TryRunPair(RunPart, &job)) {
     return;

@@ -25,6 +25,7 @@ struct Avx2Kernel {
   static void Tile(int64_t kc, const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc,
                    bool accumulate) {
     const int64_t row_stride = AR == 0 ? lda : AR;
+    const int64_t k_stride = AK == 0 ? lda : AK;
     __m256 acc[R][2];
 #pragma GCC unroll 6
     for (int r = 0; r < R; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
@@ -37,7 +38,7 @@ struct Avx2Kernel {
         acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);
         acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);
       }
-      a += AK;
+      a += k_stride;
       b += ldb;
     }
 #pragma GCC unroll 6

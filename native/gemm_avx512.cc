@@ -25,6 +25,7 @@ struct Avx512Kernel {
   static void Tile(int64_t kc, const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc,
                    bool accumulate) {
     const int64_t row_stride = AR == 0 ? lda : AR;
+    const int64_t k_stride = AK == 0 ? lda : AK;
     __m512 acc[R][2];
 #pragma GCC unroll 12
     for (int r = 0; r < R; ++r) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
@@ -37,7 +38,7 @@ struct Avx512Kernel {
         acc[r][0] = _mm512_fmadd_ps(av, b0, acc[r][0]);
         acc[r][1] = _mm512_fmadd_ps(av, b1, acc[r][1]);
       }
-      a += AK;
+      a += k_stride;
       b += ldb;
     }
 #pragma GCC unroll 12

@@ -8,7 +8,7 @@
 //   static void Tile(int64_t kc, const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc,
 //                    bool accumulate)
 //     the R x NR tile (R <= MR) c = (accumulate ? c : 0) + sum_p A(r, p) * b[p * ldb + j], A(r, p) = a[r*AR + p*AK]
-//     (AR == 0: row stride lda);
+//     (AR == 0: row stride lda; AK == 0: k stride lda);
 //   static void PackBTransposed(const float* src, int64_t ld, int64_t kc, int64_t cols, float* dst)
 //     dst[p * NR + j] = src[j * ld + p] for j < cols, 0 for cols <= j < NR.
 //   static constexpr int64_t kWideMaxRows, kWideCols; and, when kWideMaxRows > 0,
@@ -30,8 +30,9 @@ struct BlockedGemm {
   using TileFn = void (*)(int64_t, const float*, int64_t, const float*, int64_t, float*, int64_t, bool);
 
   // Tile kernels by row count (index 1..MR), for A packed row-major with row stride KC (copied from a plain A), for
-  // A packed in MR-row panels stored k-major (gathered from a transposed A, whose columns are contiguous), and for a
-  // plain A read in place (row stride k) when each row panel meets a single column panel, so packing buys nothing.
+  // A packed in MR-row panels stored k-major (gathered from a transposed A, whose columns are contiguous), and for
+  // A read in place (plain: row stride k; transposed: k stride m) when each row panel meets a single column panel,
+  // so packing would buy nothing.
   template <int64_t AR, int64_t AK, size_t... R>
   static constexpr std::array<TileFn, MR + 1> MakeTiles(std::index_sequence<R...>) {
     return {nullptr, &Kernel::template Tile<static_cast<int>(R) + 1, AR, AK>...};
@@ -39,6 +40,7 @@ struct BlockedGemm {
   static constexpr std::array<TileFn, MR + 1> kRowMajorTiles = MakeTiles<KC, 1>(std::make_index_sequence<MR>());
   static constexpr std::array<TileFn, MR + 1> kPanelTiles = MakeTiles<1, MR>(std::make_index_sequence<MR>());
   static constexpr std::array<TileFn, MR + 1> kInPlaceTiles = MakeTiles<0, 1>(std::make_index_sequence<MR>());
+  static constexpr std::array<TileFn, MR + 1> kInPlaceTransTiles = MakeTiles<1, 0>(std::make_index_sequence<MR>());
 
   // Per-thread packing buffers, 64-byte aligned, grown on demand and kept for the thread's lifetime.
   static float* Scratch(int slot, int64_t floats) {
@@ -140,8 +142,10 @@ struct BlockedGemm {
 
   static void Run(const GemmProblem& P, const GemmRange& R) {
     const int64_t ldc = P.n;
-    const bool a_in_place = !P.trans_a && R.n1 - R.n0 <= NR;
-    const auto& tiles = P.trans_a ? kPanelTiles : a_in_place ? kInPlaceTiles : kRowMajorTiles;
+    const bool a_in_place = R.n1 - R.n0 <= NR;
+    const int64_t lda = P.trans_a ? P.m : P.k;
+    const auto& tiles = a_in_place ? (P.trans_a ? kInPlaceTransTiles : kInPlaceTiles)
+                                   : (P.trans_a ? kPanelTiles : kRowMajorTiles);
     for (int64_t bi = R.b0; bi < R.b1; ++bi) {
       const float* a = P.a + bi * P.batch_stride_a;
       const float* b = P.b + bi * P.batch_stride_b;
@@ -199,8 +203,10 @@ struct BlockedGemm {
               }
               for (int64_t ir = 0; ir < mc; ir += MR) {
                 const int64_t rows = std::min(MR, mc - ir);
-                const float* ap = a_in_place ? a + (ic + ir) * P.k + pc : packed_a + (P.trans_a ? ir * kc : ir * KC);
-                Tile(tiles, kc, ap, P.k, bp, ldb, c + (ic + ir) * ldc + jc + jr, ldc, rows, cols, accumulate);
+                const float* ap = !a_in_place ? packed_a + (P.trans_a ? ir * kc : ir * KC)
+                                  : P.trans_a ? a + pc * P.m + ic + ir
+                                              : a + (ic + ir) * P.k + pc;
+                Tile(tiles, kc, ap, lda, bp, ldb, c + (ic + ir) * ldc + jc + jr, ldc, rows, cols, accumulate);
               }
             }
           }

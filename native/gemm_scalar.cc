@@ -19,11 +19,12 @@ struct ScalarKernel {
   static void Tile(int64_t kc, const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc,
                    bool accumulate) {
     const int64_t row_stride = AR == 0 ? lda : AR;
+    const int64_t k_stride = AK == 0 ? lda : AK;
     float acc[R][NR] = {};
     for (int64_t p = 0; p < kc; ++p) {
       for (int r = 0; r < R; ++r)
         for (int j = 0; j < NR; ++j) acc[r][j] += a[r * row_stride] * b[j];
-      a += AK;
+      a += k_stride;
       b += ldb;
     }
     for (int r = 0; r < R; ++r)

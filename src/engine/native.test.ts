@@ -45,7 +45,7 @@ const SMALL_CASES: Case[] = [
   { a: [4, 37], b: [6, 37], transposeB: true }, // few rows times Bᵀ: dot products, masked k tail, 2 spare columns
   { a: [2, 3, 64], b: [2, 9, 64], transposeB: true },
   { a: [12, 20], b: [20, 64] },
-  { a: [50, 300], b: [300, 32] }, // one column panel: A read in place, K over two blocks
+  ...allTransposes([50, 300], [300, 32]), // one column panel: A read in place, K over two blocks
   { a: [4, 17, 9], b: [4, 9, 23] },
   { a: [4, 17, 9], b: [9, 23] }, // rank-2 B broadcast over A's batch
   { a: [17, 9], b: [3, 9, 23], transposeB: false },
@@ -59,6 +59,7 @@ const THREADED_CASES: Case[] = [
   ...allTransposes([200, 96], [96, 150]),
   { a: [6, 64, 48], b: [6, 48, 64] },
   { a: [8, 64, 256], b: [8, 256, 32] }, // attention's probabilities x values shape
+  { a: [8, 256, 64], b: [8, 256, 32], transposeA: true }, // and its gradient for the values
   { a: [3, 100, 40], b: [40, 90] },
   { a: [3, 100, 40], b: [3, 90, 40], transposeB: true },
   ...allTransposes([20, 300], [300, 200]),
