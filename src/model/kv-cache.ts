@@ -15,12 +15,13 @@ interface CpuBackend {
   data: { get(dataId: object): { values?: Float32Array } };
 }
 
-/** A writable view of a float32 tensor's storage, or null when the backend keeps it elsewhere. */
-function writableView(t: tf.Tensor): Float32Array | null {
+/** A writable view of a float32 tensor's storage on the wasm or cpu backend. */
+function writableView(t: tf.Tensor): Float32Array {
   const backend = tf.backend() as unknown;
   if (tf.getBackend() === "wasm") return (backend as HeapBackend).typedArrayFromHeap(t);
-  if (tf.getBackend() === "cpu") return (backend as CpuBackend).data.get(t.dataId).values ?? null;
-  return null;
+  const values = (backend as CpuBackend).data.get(t.dataId).values;
+  if (!values) throw new Error("KV cache buffer has no cpu storage");
+  return values;
 }
 
 export class KVCache {
@@ -55,9 +56,11 @@ export class KVCache {
   }
 
   private store(buffer: tf.Tensor4D, rows: tf.Tensor4D, offset: number): tf.Tensor4D {
-    const view = this.inPlace ? writableView(buffer) : null;
-    if (view) {
+    // Read the rows before taking the view: nothing may allocate on the wasm heap (and so detach the view)
+    // between taking it and writing through it.
+    if (this.inPlace && (tf.getBackend() === "wasm" || tf.getBackend() === "cpu")) {
       const src = rows.dataSync() as Float32Array;
+      const view = writableView(buffer);
       const [b, kv, t, hd] = rows.shape;
       for (let bh = 0; bh < b * kv; bh++) {
         const from = bh * t * hd;
