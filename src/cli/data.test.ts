@@ -15,7 +15,7 @@ function posttrain(...args: string[]) {
 }
 
 const world = join(dir, "world");
-const files = ["anneal", "prefs-eval", "prefs-train", "pretrain", "rlvr-eval", "rlvr-train", "sft-eval", "sft-train"].map((f) => `${f}.jsonl`);
+const files = ["anneal", "chat-eval", "prefs-eval", "prefs-train", "pretrain", "rlvr-eval", "rlvr-train", "sft-eval", "sft-train"].map((f) => `${f}.jsonl`);
 
 describe("posttrain data", () => {
   it("generate writes every split and a data card, the same bytes every time", () => {

@@ -29,13 +29,15 @@ export interface WorldSizes {
   prefsEval: number;
   rlvrTrain: number;
   rlvrEval: number;
+  /** Held-out chat prompts only (SFT format), for the EOS rate. */
+  chatEval: number;
 }
 
 export const SIZES = {
-  tiny: { pretrainChars: 20_000, annealChars: 10_000, sftTrain: 60, sftEval: 20, prefsTrain: 40, prefsEval: 20, rlvrTrain: 40, rlvrEval: 20 },
-  small: { pretrainChars: 200_000, annealChars: 100_000, sftTrain: 600, sftEval: 100, prefsTrain: 400, prefsEval: 80, rlvrTrain: 400, rlvrEval: 100 },
-  default: { pretrainChars: 1_000_000, annealChars: 500_000, sftTrain: 3000, sftEval: 300, prefsTrain: 2000, prefsEval: 250, rlvrTrain: 2000, rlvrEval: 300 },
-  large: { pretrainChars: 4_000_000, annealChars: 2_000_000, sftTrain: 12000, sftEval: 600, prefsTrain: 8000, prefsEval: 500, rlvrTrain: 8000, rlvrEval: 600 },
+  tiny: { pretrainChars: 20_000, annealChars: 10_000, sftTrain: 60, sftEval: 20, prefsTrain: 40, prefsEval: 20, rlvrTrain: 40, rlvrEval: 20, chatEval: 20 },
+  small: { pretrainChars: 200_000, annealChars: 100_000, sftTrain: 600, sftEval: 100, prefsTrain: 400, prefsEval: 80, rlvrTrain: 400, rlvrEval: 100, chatEval: 50 },
+  default: { pretrainChars: 1_000_000, annealChars: 500_000, sftTrain: 3000, sftEval: 300, prefsTrain: 2000, prefsEval: 250, rlvrTrain: 2000, rlvrEval: 300, chatEval: 100 },
+  large: { pretrainChars: 4_000_000, annealChars: 2_000_000, sftTrain: 12000, sftEval: 600, prefsTrain: 8000, prefsEval: 500, rlvrTrain: 8000, rlvrEval: 600, chatEval: 200 },
 } as const satisfies Record<string, WorldSizes>;
 
 export type SizeName = keyof typeof SIZES;
@@ -170,6 +172,9 @@ export function buildWorld(seed: number, sizes: WorldSizes, check: Checker): Wor
       files.push({ name, format, split, purpose: use, rows });
     }
   }
+  const chat = taskItems(streamFor(seed, "chat-eval"), "eval", sizes.chatEval, { chat: 1 });
+  const purpose = "Held-out chat prompts only (greetings, questions about the world): EOS rate and reply length.";
+  files.push({ name: "chat-eval", format: "sft", split: "eval", purpose, rows: chat.map((it, i) => sftRow(`chat-eval-${pad(i)}`, it)) });
   return { files, contamination: assertNoLeakage(files) };
 }
 

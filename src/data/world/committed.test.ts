@@ -12,7 +12,7 @@ import { verifierCheck } from "./check.js";
 import { generateWorld, sha256 } from "./generate.js";
 
 const committed = fileURLToPath(new URL("../../../datasets/world/", import.meta.url));
-const FORMAT_OF: Record<string, Format> = { pretrain: "text", anneal: "text", sft: "sft", prefs: "preference", rlvr: "rlvr" };
+const FORMAT_OF: Record<string, Format> = { pretrain: "text", anneal: "text", sft: "sft", chat: "sft", prefs: "preference", rlvr: "rlvr" };
 const formatOf = (file: string): Format => FORMAT_OF[file.replace(/(-train|-eval)?\.jsonl$/, "")]!;
 const dataFiles = readdirSync(committed).filter((f) => f.endsWith(".jsonl")).sort();
 
@@ -49,7 +49,7 @@ describe("datasets/world", () => {
     for (const f of dataFiles.filter((x) => !x.includes("-eval"))) {
       for (const r of await readAll(join(committed, f), formatOf(f))) index.addTrain(promptOf(formatOf(f), r));
     }
-    expect(prompts.length).toBe(850);
+    expect(prompts.length).toBe(950);
     expect(index.results().filter((r) => r.exact)).toEqual([]);
   });
 
