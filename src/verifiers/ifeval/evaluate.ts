@@ -47,17 +47,18 @@ export function evaluateChecks(
   };
   const strictList: boolean[] = [];
   const looseList: boolean[] = [];
-  // Checks are pure, so each distinct non-blank variant needs running once.
-  const variants = [...new Set(looseVariants(response))].filter((v) => v !== response && !pyIsBlank(v));
+  // Checks are pure, so each distinct non-blank variant needs running once; built on first need.
+  let variants: string[] | null = null;
   const responseBlank = pyIsBlank(response);
   for (const check of checks) {
     tick();
     const strict = !responseBlank && check(response);
     strictList.push(strict);
     let loose = strict;
-    for (let i = 0; !loose && i < variants.length; i++) {
+    if (!loose) variants ??= [...new Set(looseVariants(response))].filter((v) => v !== response && !pyIsBlank(v));
+    for (let i = 0; !loose && i < variants!.length; i++) {
       tick();
-      loose = check(variants[i]!);
+      loose = check(variants![i]!);
     }
     looseList.push(loose);
   }

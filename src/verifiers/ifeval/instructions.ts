@@ -6,7 +6,7 @@
  */
 import { VerifierSpecError } from "../../errors.js";
 import { compare, KwargsReader } from "./kwargs.js";
-import { compilePythonRegex, countMatches, PY_WORD_BOUNDARY, searchMatches, translatePythonRegex } from "./pyregex.js";
+import { compilePythonRegex, countMatches, isLiteral, PY_WORD_BOUNDARY, searchMatches, translatePythonRegex } from "./pyregex.js";
 import {
   countChar, pyIsBlank, pyIsLower, pyIsUpper, pyLstripChars, pyRstripChars, pySplitWhitespace, pyStrip, pyStripChars,
 } from "./pystr.js";
@@ -54,12 +54,13 @@ const BUILDERS: Record<string, Builder> = {
     return (v) => compare(countMatches(re, v), relation, frequency);
   },
   "keywords:forbidden_words": (k) => {
-    const res = k.stringList("forbidden_words").map((w, i) => {
+    const found = k.stringList("forbidden_words").map((w, i) => {
       const field = `${k.where}.forbidden_words[${i}]`;
-      const body = translatePythonRegex(w, field);
-      return compileBoundaryRegex(body, field);
+      if (isLiteral(w)) return literalWordSearch(compilePythonRegex(w, field));
+      const re = compileBoundaryRegex(translatePythonRegex(w, field), field);
+      return (v: string) => re.test(v);
     });
-    return (v) => !res.some((re) => re.test(v));
+    return (v) => !found.some((f) => f(v));
   },
   "keywords:letter_frequency": (k) => {
     const raw = k.nonEmptyString("letter");
@@ -191,6 +192,34 @@ function compileBoundaryRegex(body: string, field: string): RegExp {
   } catch (e) {
     throw new VerifierSpecError(`ifeval: ${field}: does not compile as a regex: ${(e as Error).message}`);
   }
+}
+
+const WORD_CHAR = /[\p{L}\p{N}_]/u;
+function isWordCodePoint(cp: number | undefined): boolean {
+  if (cp === undefined) return false;
+  if (cp < 0x80) return (cp >= 0x30 && cp <= 0x39) || (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x61 && cp <= 0x7a) || cp === 0x5f;
+  return WORD_CHAR.test(String.fromCodePoint(cp));
+}
+
+/** Python's `\b` at UTF-16 index i of s. */
+function isBoundary(s: string, i: number): boolean {
+  const before = i === 0 ? undefined : i >= 2 && /[\udc00-\udfff]/.test(s[i - 1]!) ? s.codePointAt(i - 2) : s.codePointAt(i - 1);
+  return isWordCodePoint(before) !== isWordCodePoint(s.codePointAt(i));
+}
+
+/**
+ * `re.search(r"\b" + word + r"\b", v, re.IGNORECASE)` for a literal word, without lookarounds at
+ * every position (slow in V8): find each case-insensitive occurrence, then test both boundaries.
+ */
+function literalWordSearch(re: RegExp): (v: string) => boolean {
+  return (v) => {
+    re.lastIndex = 0;
+    for (let m = re.exec(v); m; m = re.exec(v)) {
+      if (isBoundary(v, m.index) && isBoundary(v, m.index + m[0].length)) return true;
+      re.lastIndex = m.index + (v.codePointAt(m.index)! > 0xffff ? 2 : 1);
+    }
+    return false;
+  };
 }
 
 function nthParagraphFirstWord(v: string, num: number, nth: number, firstWord: string): boolean {

@@ -24,6 +24,11 @@ interface GroupState {
   hasAlternation: boolean;
 }
 
+/** True if the pattern has no regex metacharacter, so it matches itself literally. */
+export function isLiteral(pattern: string): boolean {
+  return !META.test(pattern);
+}
+
 /** Translate a Python regex to a JS source string (for the `u` flag). Throws VerifierSpecError when unsupported or unsafe. */
 export function translatePythonRegex(pattern: string, field: string): string {
   if (pattern.length > MAX_PATTERN_LENGTH) {

@@ -14,8 +14,8 @@
  *
  * No grams at all raises LangDetectException in the reference: here `detect` returns null.
  */
-import { CJK_CLASSES, DMARK_CLASS, LATIN1_EXCLUDED, NORMALIZED_VI_CHARS, TO_NORMALIZE_VI_CHARS } from "./messages.js";
-import { PROFILES } from "./profiles.js";
+import { DMARK_CLASS, NORMALIZED_VI_CHARS, TO_NORMALIZE_VI_CHARS } from "./messages.js";
+import { type GramNode, loadModel, type Model, normalizeCodePoint, type Row } from "./model.js";
 import { PyRandom } from "./pyrandom.js";
 import { pyCharIsUpper } from "../pystr.js";
 
@@ -32,139 +32,102 @@ const SEED = 0;
 
 const URL_RE = /https?:\/\/[-_.?&~;+=/#0-9A-Za-z]{1,2076}/g;
 const MAIL_RE = /[-_.0-9A-Za-z]{1,64}@[-_0-9A-Za-z]{1,255}[-_.0-9A-Za-z]{1,255}/g;
+const SPACE = 0x20;
 const VI_RE = new RegExp(`([${TO_NORMALIZE_VI_CHARS}])([${DMARK_CLASS}])`, "gu");
 
-/** One gram's non-zero P(gram | language), languages in ascending index order. */
-interface Row {
-  langIndex: Uint8Array;
-  prob: Float64Array;
+/** Python `ch.isupper()` for one code point, cached for the BMP (0 = not yet computed, 1 = no, 2 = yes). */
+const upperCache = new Uint8Array(0x10000);
+function isUpper(cp: number): boolean {
+  if (cp < 0x80) return cp >= 0x41 && cp <= 0x5a;
+  if (cp > 0xffff) return pyCharIsUpper(String.fromCodePoint(cp));
+  let v = upperCache[cp]!;
+  if (v === 0) upperCache[cp] = v = pyCharIsUpper(String.fromCharCode(cp)) ? 2 : 1;
+  return v === 2;
 }
 
-interface Model {
-  langs: string[];
-  rows: Map<string, Row>;
-}
-
-let model: Model | null = null;
-
-/** Parse the profiles once, on first use (DetectorFactory.add_profile): about 88,000 grams. */
-function loadModel(): Model {
-  if (model) return model;
-  const lines = PROFILES.split("\n");
-  const langs: string[] = [];
-  const entries = new Map<string, [number, number][]>();
-  lines.forEach((line, index) => {
-    const fields = line.split("\t");
-    langs.push(fields[0]!);
-    const nWords = fields[1]!.split(",").map(Number);
-    for (let i = 2; i + 1 < fields.length; i += 2) {
-      const gram = fields[i]!;
-      const len = [...gram].length;
-      let list = entries.get(gram);
-      if (!list) entries.set(gram, (list = []));
-      if (len >= 1 && len <= 3) list.push([index, Number(fields[i + 1]) / nWords[len - 1]!]);
-    }
-  });
-  const rows = new Map<string, Row>();
-  for (const [gram, list] of entries) {
-    rows.set(gram, { langIndex: Uint8Array.from(list, (e) => e[0]), prob: Float64Array.from(list, (e) => e[1]) });
-  }
-  model = { langs, rows };
-  return model;
-}
-
-let cjkMap: Map<string, string> | null = null;
-function cjkRepresentative(ch: string): string {
-  if (!cjkMap) {
-    cjkMap = new Map();
-    for (const cls of CJK_CLASSES) {
-      const rep = String.fromCodePoint(cls.codePointAt(0)!);
-      for (const c of cls) cjkMap.set(c, rep);
-    }
-  }
-  return cjkMap.get(ch) ?? ch;
-}
-
-/** NGram.normalize: one character to its detection class. */
-function normalizeChar(ch: string): string {
-  const cp = ch.codePointAt(0)!;
-  if (cp <= 0x7f) return (ch < "A" || (ch > "Z" && ch < "a") || ch > "z") ? " " : ch;
-  if (cp <= 0xff) return LATIN1_EXCLUDED.includes(ch) ? " " : ch;
-  if (cp >= 0x180 && cp <= 0x24f) return cp === 0x219 ? "\u015f" : cp === 0x21b ? "\u0163" : ch;
-  if (cp >= 0x2000 && cp <= 0x206f) return " ";
-  if (cp >= 0x600 && cp <= 0x6ff) return cp === 0x6cc ? "\u064a" : ch;
-  if (cp >= 0x1e00 && cp <= 0x1eff) return cp >= 0x1ea0 ? "\u1ec3" : ch;
-  if (cp >= 0x3040 && cp <= 0x309f) return "\u3042";
-  if (cp >= 0x30a0 && cp <= 0x30ff) return "\u30a2";
-  if ((cp >= 0x3100 && cp <= 0x312f) || (cp >= 0x31a0 && cp <= 0x31bf)) return "\u3105";
-  if (cp >= 0x4e00 && cp <= 0x9fff) return cjkRepresentative(ch);
-  if (cp >= 0xac00 && cp <= 0xd7af) return "\uac00";
-  return ch;
-}
-
-/** Detector.append + cleaning_text: the characters (code points) detection looks at. */
-function prepareText(text: string): string[] {
-  text = text.replace(URL_RE, " ").replace(MAIL_RE, " ");
+/** Detector.append + cleaning_text: the code points detection looks at. */
+function prepareText(text: string): number[] {
+  // The guards skip regex scans that cannot match (the e-mail pattern is slow on long words).
+  if (text.includes("http")) text = text.replace(URL_RE, " ");
+  if (text.includes("@")) text = text.replace(MAIL_RE, " ");
   text = text.replace(VI_RE, (_, letter: string, mark: string) =>
     [...NORMALIZED_VI_CHARS[DMARK_CLASS.indexOf(mark)]!][[...TO_NORMALIZE_VI_CHARS].indexOf(letter)]!);
-  const chars: string[] = [];
-  let pre = "";
-  let i = 0;
-  for (const ch of text) {
-    if (i++ >= MAX_TEXT_LENGTH) break;
-    if (ch !== " " || pre !== " ") chars.push(ch);
-    pre = ch;
-  }
+  const cps: number[] = [];
+  let pre = -1;
+  let count = 0;
   let latin = 0;
   let nonLatin = 0;
-  for (const ch of chars) {
-    if (ch >= "A" && ch <= "z") latin++;
-    else if (ch >= "\u0300" && !(ch >= "\u1e00" && ch <= "\u1eff")) nonLatin++;
+  for (let i = 0; i < text.length && count < MAX_TEXT_LENGTH; i++, count++) {
+    const cp = text.codePointAt(i)!;
+    if (cp > 0xffff) i++;
+    if (cp !== 0x20 || pre !== 0x20) {
+      cps.push(cp);
+      if (cp >= 0x41 && cp <= 0x7a) latin++;
+      else if (cp >= 0x300 && !(cp >= 0x1e00 && cp <= 0x1eff)) nonLatin++;
+    }
+    pre = cp;
   }
-  return latin * 2 < nonLatin ? chars.filter((ch) => ch < "A" || ch > "z") : chars;
+  return latin * 2 < nonLatin ? cps.filter((cp) => cp < 0x41 || cp > 0x7a) : cps;
 }
 
-/** Detector._extract_ngrams. */
-function extractNgrams(chars: string[], rows: Map<string, Row>): string[] {
-  const out: string[] = [];
-  let grams: string[] = [" "];
+/**
+ * Detector._extract_ngrams: the rows of every known 1-, 2-, 3-gram, in text order. The gram
+ * buffer holds at most 3 code points (the newest last) and starts as " "; instead of the strings,
+ * we carry the trie nodes of its 1-, 2- and 3-code-point suffixes.
+ */
+function extractNgrams(cps: number[], m: Model): Row[] {
+  const out: Row[] = [];
+  let last = SPACE;
+  let len = 1;
+  let node1: GramNode | undefined = m.root.get(SPACE);
+  let node2: GramNode | undefined;
   let capitalWord = false;
-  for (const raw of chars) {
-    const ch = normalizeChar(raw);
-    const last = grams[grams.length - 1]!;
-    if (last === " ") {
-      grams = [" "];
+  for (const raw of cps) {
+    const ch = normalizeCodePoint(raw);
+    if (last === SPACE) {
+      len = 1;
       capitalWord = false;
-      if (ch === " ") continue;
-    } else if (grams.length >= 3) {
-      grams = grams.slice(1);
+      node1 = m.root.get(SPACE);
+      node2 = undefined;
+      if (ch === SPACE) continue;
+    } else if (len >= 3) {
+      len = 2;
     }
-    grams.push(ch);
-    if (pyCharIsUpper(ch)) {
-      if (pyCharIsUpper(last)) capitalWord = true;
+    len++;
+    // Suffix nodes after appending ch: 3-gram extends the old 2-gram suffix, 2-gram the old 1-gram.
+    const n3 = len >= 3 ? node2?.next?.get(ch) : undefined;
+    const n2 = node1?.next?.get(ch);
+    const n1 = m.root.get(ch);
+    if (isUpper(ch)) {
+      if (isUpper(last)) capitalWord = true;
     } else {
       capitalWord = false;
     }
+    last = ch;
+    node1 = n1;
+    node2 = n2;
     if (capitalWord) continue;
-    for (let n = 1; n <= 3 && n <= grams.length; n++) {
-      const w = grams.slice(grams.length - n).join("");
-      if (w !== " " && rows.has(w)) out.push(w);
-    }
+    if (ch !== SPACE && n1?.row) out.push(n1.row);
+    if (n2?.row) out.push(n2.row);
+    if (n3?.row) out.push(n3.row);
   }
   return out;
 }
 
-/** Detector._update_lang_prob: prob[j] *= weight + P(gram | j), with P = 0 off the row. */
+/** Scratch for updateProbabilities (a row has at most 55 entries). */
+const listed = new Float64Array(64);
+
+/**
+ * Detector._update_lang_prob: prob[j] *= weight + P(gram | j), with P = 0 off the row. The
+ * products for the row's languages are taken first from the old values, then every language is
+ * scaled by weight and those few overwritten: the same arithmetic, without a branch per language.
+ */
 function updateProbabilities(prob: Float64Array, row: Row, weight: number): void {
-  let k = 0;
-  for (let j = 0; j < prob.length; j++) {
-    if (k < row.langIndex.length && row.langIndex[k] === j) {
-      prob[j] = prob[j]! * (weight + row.prob[k]!);
-      k++;
-    } else {
-      prob[j] = prob[j]! * weight;
-    }
-  }
+  const idx = row.langIndex;
+  const p = row.prob;
+  for (let k = 0; k < idx.length; k++) listed[k] = prob[idx[k]!]! * (weight + p[k]!);
+  for (let j = 0; j < prob.length; j++) prob[j] = prob[j]! * weight;
+  for (let k = 0; k < idx.length; k++) prob[idx[k]!] = listed[k]!;
 }
 
 /** Detector._normalize_prob: rescale to sum 1, return the largest. */
@@ -182,17 +145,19 @@ function normalize(prob: Float64Array): number {
 
 /** `langdetect.detect(text)` with seed 0: a language code, "unknown", or null where the reference raises. */
 export function detectLanguage(text: string): string | null {
-  const { langs, rows } = loadModel();
-  const ngrams = extractNgrams(prepareText(text), rows);
+  const m = loadModel();
+  const langs = m.langs;
+  const ngrams = extractNgrams(prepareText(text), m);
   if (ngrams.length === 0) return null;
   const rng = new PyRandom(SEED);
   const langprob = new Float64Array(langs.length);
+  const prob = new Float64Array(langs.length);
   for (let t = 0; t < N_TRIAL; t++) {
-    const prob = new Float64Array(langs.length).fill(1 / langs.length);
+    prob.fill(1 / langs.length);
     const alpha = ALPHA_DEFAULT + rng.gauss(0, 1) * ALPHA_WIDTH;
     const weight = alpha / BASE_FREQ;
     for (let i = 0; ; i++) {
-      updateProbabilities(prob, rows.get(rng.choice(ngrams))!, weight);
+      updateProbabilities(prob, rng.choice(ngrams), weight);
       if (i % 5 === 0 && (normalize(prob) > CONV_THRESHOLD || i >= ITERATION_LIMIT)) break;
     }
     for (let j = 0; j < langprob.length; j++) langprob[j] = langprob[j]! + prob[j]! / N_TRIAL;
