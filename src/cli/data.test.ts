@@ -19,15 +19,15 @@ const files = ["anneal", "chat-eval", "prefs-eval", "prefs-train", "pretrain", "
 
 describe("posttrain data", () => {
   it("generate writes every split and a data card, the same bytes every time", () => {
-    const first = posttrain("generate", "--out", world, "--seed", "3", "--size", "tiny", "--count", "rlvrEval=12");
+    const first = posttrain("generate", "--out", world, "--seed", "3", "--size", "tiny", "--count", "rlvr-eval=12");
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
     expect(readdirSync(world).sort()).toEqual(["README.md", ...files].sort());
     expect(readFileSync(join(world, "rlvr-eval.jsonl"), "utf8").trim().split("\n")).toHaveLength(12);
     const card = readFileSync(join(world, "README.md"), "utf8");
-    expect(card).toContain("posttrain data generate --out DIR --seed 3 --size tiny --count rlvrEval=12");
+    expect(card).toContain("posttrain data generate --out DIR --seed 3 --size tiny --count rlvr-eval=12");
     const again = join(dir, "again");
-    expect(posttrain("generate", "--out", again, "--seed", "3", "--size", "tiny", "--count", "rlvrEval=12").code).toBe(0);
+    expect(posttrain("generate", "--out", again, "--seed", "3", "--size", "tiny", "--count", "rlvr-eval=12").code).toBe(0);
     for (const f of [...files, "README.md"]) expect(readFileSync(join(again, f), "utf8")).toBe(readFileSync(join(world, f), "utf8"));
   });
 

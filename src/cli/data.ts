@@ -23,7 +23,8 @@ import { DataErrors, PosttrainError } from "../errors.js";
 
 const USAGE = `usage:
   posttrain data generate --out DIR [--seed S] [--size tiny|small|default|large] [--count KEY=N ...]
-      KEY is one of ${Object.keys(SIZES.default).join(", ")} (row counts; *Chars are characters of text)
+      KEY is one of ${Object.keys(SIZES.default).join(", ")} (or sft-train, rlvr-eval, ...);
+      row counts, except *Chars: characters of text
   posttrain data validate --format ${FORMATS.join("|")} FILE... [--skip-invalid]
   posttrain data check-contamination --train FILE[,FILE...] --eval FILE[,FILE...] [--n 8] [--threshold 0.5] [--json]
       (--train and --eval may be repeated; each file's format is detected from its first row)`;
@@ -69,7 +70,9 @@ async function generate(argv: string[]): Promise<number> {
   if (!(values.size in SIZES)) throw new PosttrainError(`data generate: --size must be one of ${Object.keys(SIZES).join(", ")}, got '${values.size}'`);
   const sizes: WorldSizes = { ...SIZES[values.size as SizeName] };
   for (const pair of values.count) {
-    const [key, n] = pair.split("=");
+    // Keys as in SIZES (sftTrain) or as file names (sft-train).
+    const [name, n] = pair.split("=");
+    const key = name?.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
     if (!key || n === undefined || !(key in sizes)) throw new PosttrainError(`data generate: --count wants KEY=N with KEY one of ${Object.keys(sizes).join(", ")}, got '${pair}'`);
     sizes[key as keyof WorldSizes] = integer(`--count ${key}`, n);
   }
