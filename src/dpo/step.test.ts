@@ -7,7 +7,7 @@ import { PAIRS } from "./test-helpers.js";
 import { dpoBatchLoss, pairLogpsOf, pairStats, PairStatsAccumulator } from "./step.js";
 
 beforeAll(async () => {
-  await initBackend("cpu");
+  await initBackend("wasm");
 });
 
 /** Σ_{t ≥ promptLength} log p(ids[t] | ids[<t]), one unpadded sequence at a time, with a plain log-softmax. */

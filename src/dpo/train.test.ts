@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { loadModel, saveModel } from "../checkpoint/index.js";
 import { initBackend } from "../engine/index.js";
 import { Olmo2Model, configFromPreset } from "../model/index.js";
@@ -27,7 +27,7 @@ const maxDiff = (a: Map<string, number[]>, b: Map<string, number[]>) =>
   Math.max(...[...a].map(([name, xs]) => Math.max(...xs.map((x, i) => Math.abs(x - b.get(name)![i]!)))));
 
 beforeAll(async () => {
-  await initBackend("cpu");
+  await initBackend("wasm");
   await saveModel(refDir, Olmo2Model.init(configFromPreset("micro"), 21));
   mkdirSync(tokDir);
   writeFileSync(join(tokDir, "tokenizer.json"), '{"stand-in": true}');
@@ -84,10 +84,6 @@ describe("reference log-prob cache", () => {
 });
 
 describe("DPO training", () => {
-  afterAll(async () => {
-    await initBackend("wasm");
-  });
-
   it("never changes the reference (weights or cache), changes the policy, and learns the held-out preferences", async () => {
     const stageDir = mkdtempSync(join(root, "cached-"));
     const { logps } = await cachedReference(stageDir);
