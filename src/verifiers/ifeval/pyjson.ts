@@ -19,6 +19,12 @@ function tryParse(text: string): boolean {
   }
 }
 
+/** True where a JSON value may start: at the beginning, or after "[", "," or ":" (whitespace aside). */
+function atValuePosition(before: string): boolean {
+  const prev = before.trimEnd().at(-1);
+  return prev === undefined || prev === "[" || prev === "," || prev === ":";
+}
+
 /** Replace NaN / Infinity / -Infinity outside strings by 0, leaving everything else as is. */
 function replacePythonConstants(text: string): string {
   let out = "";
@@ -33,18 +39,13 @@ function replacePythonConstants(text: string): string {
       } else if (ch === '"') inString = false;
       continue;
     }
+    const constant = atValuePosition(out) ? ["-Infinity", "Infinity", "NaN"].find((c) => text.startsWith(c, i)) : undefined;
     if (ch === '"') {
       inString = true;
       out += ch;
-    } else if (text.startsWith("-Infinity", i)) {
+    } else if (constant) {
       out += "0";
-      i += 8;
-    } else if (text.startsWith("Infinity", i)) {
-      out += "0";
-      i += 7;
-    } else if (text.startsWith("NaN", i) && text[i - 1] !== "-") {
-      out += "0";
-      i += 2;
+      i += constant.length - 1;
     } else {
       out += ch;
     }
