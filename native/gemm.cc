@@ -59,42 +59,50 @@ void Epilogue(const GemmProblem& p, const GemmRange& r) {
   }
 }
 
+constexpr int kMaxParts = 8;
+
 struct Job {
   const GemmProblem* problem;
   const Variant* variant;
-  GemmRange parts[2];
+  int parts;
+  GemmRange ranges[kMaxParts];
 };
 
 void RunPart(void* context, int part) {
   const Job& job = *static_cast<const Job*>(context);
-  job.variant->fn(*job.problem, job.parts[part]);
-  Epilogue(*job.problem, job.parts[part]);
+  job.variant->fn(*job.problem, job.ranges[part]);
+  Epilogue(*job.problem, job.ranges[part]);
 }
 
-// Splits the output in two on register-tile boundaries: by batch when there are enough batches to balance,
-// otherwise by rows or by columns, whichever leaves the busier half with fewer tiles. Returns false when the
-// problem is too small to split.
-bool SplitInTwo(const GemmProblem& p, const TileShape& tile, GemmRange parts[2]) {
+// Splits the output on register-tile boundaries into parts the two threads claim one at a time: by batch (up to
+// kMaxParts, so a thread slowed down by other processes hands its share over), else in two by rows or by columns,
+// whichever leaves the busier half with fewer tiles. Returns the number of parts (1: too small to split).
+int SplitWork(const GemmProblem& p, const TileShape& tile, GemmRange ranges[kMaxParts]) {
   const GemmRange whole = {0, p.batch, 0, p.m, 0, p.n};
-  parts[0] = parts[1] = whole;
-  if (p.batch >= 2 && (p.batch % 2 == 0 || p.batch >= 8)) {
-    parts[0].b1 = parts[1].b0 = p.batch / 2;
-    return true;
+  if (p.batch >= 2) {
+    const int parts = static_cast<int>(std::min<int64_t>(p.batch, kMaxParts));
+    for (int i = 0; i < parts; ++i) {
+      ranges[i] = whole;
+      ranges[i].b0 = p.batch * i / parts;
+      ranges[i].b1 = p.batch * (i + 1) / parts;
+    }
+    return parts;
   }
+  ranges[0] = ranges[1] = whole;
   const int64_t m_cut = std::min(p.m, CeilDiv(CeilDiv(p.m, 2), tile.mr) * tile.mr);
   const int64_t n_cut = std::min(p.n, CeilDiv(CeilDiv(p.n, 2), tile.nr) * tile.nr);
   const int64_t tiles_if_rows = CeilDiv(m_cut, tile.mr) * CeilDiv(p.n, tile.nr);
   const int64_t tiles_if_cols = CeilDiv(p.m, tile.mr) * CeilDiv(n_cut, tile.nr);
   const bool rows_ok = m_cut < p.m, cols_ok = n_cut < p.n;
   if (rows_ok && (!cols_ok || tiles_if_rows <= tiles_if_cols)) {
-    parts[0].m1 = parts[1].m0 = m_cut;
-    return true;
+    ranges[0].m1 = ranges[1].m0 = m_cut;
+    return 2;
   }
   if (cols_ok) {
-    parts[0].n1 = parts[1].n0 = n_cut;
-    return true;
+    ranges[0].n1 = ranges[1].n0 = n_cut;
+    return 2;
   }
-  return false;
+  return 1;
 }
 
 }  // namespace
@@ -125,15 +133,16 @@ void SetThreads(int threads) { g_threads = std::max(1, std::min(2, threads)); }
 void Gemm(const GemmProblem& p) {
   if (p.batch == 0 || p.m == 0 || p.n == 0) return;
   const Variant& variant = VariantOf(g_isa);
-  Job job{&p, &variant, {}};
+  Job job{&p, &variant, 1, {}};
   // A few rows stream B from memory at a fraction of the arithmetic peak, so they take longer per multiply-add.
   const int64_t slowdown = p.m <= 4 ? 4 : 1;
   const int64_t work = p.batch * p.m * p.n * std::max<int64_t>(p.k, 1) * slowdown;
-  if (g_threads >= 2 && work >= kMinParallelWork && SplitInTwo(p, *variant.tile, job.parts) &&
-      WorkerPool::Get().TryRunPair(RunPart, &job)) {
+  if (g_threads >= 2 && work >= kMinParallelWork) job.parts = SplitWork(p, *variant.tile, job.ranges);
+  if (job.parts > 1) {
+    WorkerPool::Get().Run(RunPart, &job, job.parts);
     return;
   }
-  job.parts[0] = {0, p.batch, 0, p.m, 0, p.n};
+  job.ranges[0] = {0, p.batch, 0, p.m, 0, p.n};
   RunPart(&job, 0);
 }
 
