@@ -17,7 +17,6 @@
 //   static constexpr int64_t kDotCols; template <int R> static void DotTile(k, a, lda, b, ldb, c, ldc, cols)
 //     c[r][j] = sum_p a[r * lda + p] * b[j * ldb + p] for r < R, j < cols <= kDotCols (B transposed, in place).
 
-
 template <class Kernel>
 struct BlockedGemm {
   static constexpr int64_t MR = Kernel::MR;
@@ -55,6 +54,7 @@ struct BlockedGemm {
       std::free(buf.data);
       int64_t bytes = ((floats * 4 + 63) / 64) * 64;
       buf.data = static_cast<float*>(std::aligned_alloc(64, static_cast<size_t>(bytes)));
+      if (buf.data == nullptr) std::abort();  // a few MiB: if even that fails the process cannot go on
       buf.size = floats;
     }
     return buf.data;
