@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadModel } from "../checkpoint/index.js";
-import { readAll, type Message } from "../data/index.js";
+import { readAll, verifierSpec, type Message, type RlvrRow } from "../data/index.js";
 import { generate, type Olmo2Model } from "../model/index.js";
 import { writeJsonAtomic, type EvalSet, type EvalStage } from "../recipe/index.js";
 import type { StageContext, StageResult } from "../stages/types.js";
@@ -18,29 +18,26 @@ import { scoreSamples, type SampleRecord, type SetScores } from "./metrics.js";
 interface EvalPrompt {
   id: string;
   messages: Message[];
-  verifier: string | null;
-  groundTruth: string | null;
+  /** The RLVR row (verifier name and ground truth), or null for prompts without one. */
+  row: RlvrRow | null;
 }
 
 /** The prompts of one set: RLVR rows as they are; SFT rows up to (not including) their last assistant turn. */
 async function promptsOf(set: EvalSet): Promise<EvalPrompt[]> {
   const prompts: EvalPrompt[] =
     set.format === "rlvr"
-      ? (await readAll(set.path, "rlvr")).map((r) => ({ id: r.id, messages: r.messages, verifier: r.dataset, groundTruth: r.ground_truth }))
+      ? (await readAll(set.path, "rlvr")).map((row) => ({ id: row.id, messages: row.messages, row }))
       : (await readAll(set.path, "sft")).map((r) => {
           const lastAssistant = r.messages.map((m) => m.role).lastIndexOf("assistant");
           const messages = lastAssistant > 0 ? r.messages.slice(0, lastAssistant) : r.messages;
-          return { id: r.id, messages, verifier: null, groundTruth: null };
+          return { id: r.id, messages, row: null };
         });
   return set.limit === null ? prompts : prompts.slice(0, set.limit);
 }
 
 function judge(prompt: EvalPrompt, response: string, timeoutS: number): Pick<SampleRecord, "correct" | "ifeval"> {
-  if (prompt.verifier === null || prompt.groundTruth === null) return { correct: null };
-  const userTurn = [...prompt.messages].reverse().find((m) => m.role === "user")?.content ?? "";
-  const result = verify(prompt.verifier, response, { ground_truth: prompt.groundTruth, prompt: userTurn }, {
-    timeBudgetMs: timeoutS * 1000,
-  });
+  if (prompt.row === null) return { correct: null };
+  const result = verify(prompt.row.dataset, response, verifierSpec(prompt.row), { timeBudgetMs: timeoutS * 1000 });
   const d = result.details as { follow_instruction_list?: boolean[]; loose?: { follow_instruction_list?: boolean[] } };
   if (d.follow_instruction_list && d.loose?.follow_instruction_list) {
     return { correct: result.correct, ifeval: { strict: d.follow_instruction_list, loose: d.loose.follow_instruction_list } };
@@ -72,13 +69,13 @@ export async function evaluateModel(
       });
       batch.forEach((prompt, i) => {
         const ids = out.outputIds[i]!;
-        const endedWithEos = out.finishReasons[i] === "stop";
-        const answer = endedWithEos && ids[ids.length - 1] === tokenizer.eosId ? ids.slice(0, -1) : ids;
+        const endedWithEos = out.finishReasons[i] === "eos";
+        const answer = endedWithEos ? ids.slice(0, -1) : ids;
         const response = tokenizer.decode(answer);
         samples.push({
           set: set.name,
           id: prompt.id,
-          verifier: prompt.verifier,
+          verifier: prompt.row?.dataset ?? null,
           prompt: prompt.messages[prompt.messages.length - 1]?.content ?? "",
           response,
           length: answer.length,

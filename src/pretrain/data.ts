@@ -3,7 +3,7 @@
  * rows of exactly seq_length tokens (documents may span rows, as in nanoGPT and OLMo), and the rows visited
  * in a seeded order, epoch after epoch, from a resumable position.
  */
-import { batchIndices, chunkTokens, readAll, type Position, type TokenizedExample } from "../data/index.js";
+import { batchIndices, chunkTokens, readAll, type IndexBatch, type Position, type TokenizedExample } from "../data/index.js";
 import type { DataCursor } from "../recipe/index.js";
 import type { Tokenizer } from "../tokenizer/index.js";
 
@@ -29,7 +29,7 @@ export function rowCursor(rows: number[][], batchSize: number, seed: number, sta
   const batches = batchIndices(rows.length, size, seed, position, { dropLast: true });
   return {
     next() {
-      const batch = batches.next().value!;
+      const batch = batches.next().value as IndexBatch;
       position = batch.next;
       return batch.indices.map((i) => rows[i]!);
     },

@@ -16,7 +16,7 @@ import { packedTextRows, rowCursor } from "./data.js";
 import { causalLmLossSum } from "./loss.js";
 
 export async function runCausalLmStage(ctx: StageContext, config: CausalLmStage): Promise<StageResult> {
-  const tokenizer = Tokenizer.load(ctx.tokenizerDir);
+  const tokenizer = await Tokenizer.load(ctx.tokenizerDir);
   const model = await loadModel(ctx.inputModelDir);
   try {
     if (config.seq_length > model.config.max_position_embeddings) {

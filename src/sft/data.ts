@@ -4,7 +4,7 @@
  * With packing, consecutive examples share rows of max_seq_length (positions restart per example; attention
  * stays causal over the whole row, as HF packing without a varlen attention kernel).
  */
-import { batchIndices, packExamples, padBatch, readAll, type Batch, type Position, type TokenizedExample } from "../data/index.js";
+import { batchIndices, packExamples, padBatch, readAll, type Batch, type IndexBatch, type Position, type TokenizedExample } from "../data/index.js";
 import type { DataCursor } from "../recipe/index.js";
 import type { Tokenizer } from "../tokenizer/index.js";
 
@@ -99,7 +99,7 @@ export function sftCursor(
       if (queue.length === 0) {
         const group: Batch[] = [];
         for (let g = 0; g < o.accumulation; g++) {
-          const next = batches.next().value!;
+          const next = batches.next().value as IndexBatch;
           position = next.next;
           group.push(makeBatch(next.indices));
         }

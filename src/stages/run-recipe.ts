@@ -10,7 +10,7 @@
  * A stage with a `.done` marker is finished: on --resume it is skipped and its result.json read back. A stage
  * without one is (re)run; with --resume its runner continues from NN-name/checkpoint when there is one.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PosttrainError, RecipeError } from "../errors.js";
 import { initBackend, type BackendName } from "../engine/index.js";
@@ -163,6 +163,8 @@ export async function runStages(o: RunOptions, runners: StageTable): Promise<Run
     };
     writeJsonAtomic(join(stageDir, "result.json"), completed);
     writeFileSync(join(stageDir, ".done"), new Date().toISOString() + "\n");
+    // The stage's model is final: its resumable checkpoint (weights + moments, ~3x the model) is not needed.
+    for (const suffix of ["", ".old", ".tmp"]) rmSync(join(stageDir, `checkpoint${suffix}`), { recursive: true, force: true });
     record.status = "done";
     record.finished_at = new Date().toISOString();
     record.summary = completed.summary;

@@ -7,18 +7,10 @@ import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PosttrainError } from "../errors.js";
 import { saveModel } from "../checkpoint/index.js";
-import { readAll, type AnyRow, type Format } from "../data/index.js";
+import { detectFormat, readAll, type AnyRow } from "../data/index.js";
 import { configFromPreset, Olmo2Model, type Olmo2Config } from "../model/index.js";
 import { deriveSeed, type Recipe } from "../recipe/index.js";
 import { Tokenizer, trainTokenizer } from "../tokenizer/index.js";
-
-/** The row format of a JSONL file, from the keys of its first row (tokenizer data may mix formats). */
-function formatOfRow(row: Record<string, unknown>): Format {
-  if ("chosen" in row) return "preference";
-  if ("ground_truth" in row) return "rlvr";
-  if ("messages" in row) return "sft";
-  return "text";
-}
 
 /** Every piece of text in a row: the text itself, or each message's content. */
 function textsOfRow(row: AnyRow): string[] {
@@ -28,14 +20,7 @@ function textsOfRow(row: AnyRow): string[] {
 }
 
 async function textsOfFile(file: string): Promise<string[]> {
-  const firstLine = readFileSync(file, "utf8").split("\n", 1)[0] ?? "";
-  let format: Format = "text";
-  try {
-    format = formatOfRow(JSON.parse(firstLine) as Record<string, unknown>);
-  } catch {
-    // Let readAll report the bad first line with its file and line number.
-  }
-  const rows = await readAll(file, format);
+  const rows = await readAll(file, await detectFormat(file));
   return rows.flatMap((row) => textsOfRow(row as AnyRow));
 }
 
@@ -51,8 +36,8 @@ export async function prepareTokenizer(recipe: Recipe, runDir: string, say: (lin
     let texts = (await Promise.all(spec.data.map(textsOfFile))).flat();
     if (spec.max_texts !== null) texts = texts.slice(0, spec.max_texts);
     const started = Date.now();
-    const tokenizer = trainTokenizer(texts, { vocabSize: spec.vocab_size });
-    tokenizer.save(dir);
+    const tokenizer = await trainTokenizer(texts, { vocabSize: spec.vocab_size });
+    await tokenizer.save(dir);
     say(`tokenizer trained: vocab ${tokenizer.vocabSize} on ${texts.length} texts in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   }
   writeFileSync(join(dir, ".done"), new Date().toISOString() + "\n");
@@ -70,7 +55,7 @@ export async function prepareStartModel(
   tokenizerDir: string,
   say: (line: string) => void,
 ): Promise<string> {
-  const tokenizer = Tokenizer.load(tokenizerDir);
+  const tokenizer = await Tokenizer.load(tokenizerDir);
   if (recipe.model.path) {
     const config = JSON.parse(readFileSync(join(recipe.model.path, "config.json"), "utf8")) as Olmo2Config;
     if (config.vocab_size < tokenizer.vocabSize) {
