@@ -31,33 +31,40 @@ const PRESETS = {
   base: { d: 512, heads: 8, inter: 1536, vocab: 16384, seq: 512, batch: 4 },
 };
 
-/** [label, a shape, b shape, transposeA, transposeB] for one preset's training step and decoding. */
+/**
+ * [label, a shape, b shape, transposeA, transposeB] for one preset's training step and decoding, as src/model calls
+ * them: weights stored [out, in] (HF layout) so the forward pass is x Wᵀ, the input gradient dY W and the weight
+ * gradient dYᵀ X; attention per (batch, head) on [batch, heads, seq, head_dim].
+ */
 function shapesOf({ d, heads, inter, vocab, seq, batch }) {
   const tokens = seq * batch;
   const hd = d / heads;
-  const bh = batch * heads;
+  const bhsd = [batch, heads, seq, hd];
+  const bhss = [batch, heads, seq, seq];
   return [
-    ["qkvo proj  x W", [tokens, d], [d, d], false, false],
-    ["gate/up    x W", [tokens, d], [d, inter], false, false],
-    ["down       x W", [tokens, inter], [inter, d], false, false],
-    ["lm_head    x W", [tokens, d], [d, vocab], false, false],
-    ["gate/up    x Wᵀ", [tokens, d], [inter, d], false, true],
-    ["dX  dY Wᵀ (down)", [tokens, d], [inter, d], false, true],
-    ["dW  Xᵀ dY (up)", [tokens, d], [tokens, inter], true, false],
-    ["dW  Xᵀ dY (lm_head)", [tokens, d], [tokens, vocab], true, false],
-    ["attn q kᵀ", [bh, seq, hd], [bh, seq, hd], false, true],
-    ["attn p v", [bh, seq, seq], [bh, seq, hd], false, false],
-    ["attn dP = dO vᵀ", [bh, seq, hd], [bh, seq, hd], false, true],
-    ["attn dV = pᵀ dO", [bh, seq, seq], [bh, seq, hd], true, false],
-    ["decode b1 x W (up)", [1, d], [d, inter], false, false],
-    ["decode b1 x Wᵀ (up)", [1, d], [inter, d], false, true],
-    ["decode b8 x W (up)", [8, d], [d, inter], false, false],
-    ["decode b1 lm_head", [1, d], [d, vocab], false, false],
-    ["decode b8 lm_head", [8, d], [d, vocab], false, false],
+    ["q/k/v/o   x Wᵀ", [tokens, d], [d, d], false, true],
+    ["gate/up   x Wᵀ", [tokens, d], [inter, d], false, true],
+    ["down      x Wᵀ", [tokens, inter], [d, inter], false, true],
+    ["lm_head   x Wᵀ", [tokens, d], [vocab, d], false, true],
+    ["dX gate/up  dY W", [tokens, inter], [inter, d], false, false],
+    ["dX lm_head  dY W", [tokens, vocab], [vocab, d], false, false],
+    ["dW q/k/v/o  dYᵀ X", [tokens, d], [tokens, d], true, false],
+    ["dW gate/up  dYᵀ X", [tokens, inter], [tokens, d], true, false],
+    ["dW down     dYᵀ X", [tokens, d], [tokens, inter], true, false],
+    ["dW lm_head  dYᵀ X", [tokens, vocab], [tokens, d], true, false],
+    ["attn  q kᵀ", bhsd, bhsd, false, true],
+    ["attn  p v", bhss, bhsd, false, false],
+    ["attn  dP = dO vᵀ", bhsd, bhsd, false, true],
+    ["attn  dV = pᵀ dO", bhss, bhsd, true, false],
+    ["attn  dK = dSᵀ q", bhss, bhsd, true, false],
+    ["decode b1  x Wᵀ (up)", [1, d], [inter, d], false, true],
+    ["decode b8  x Wᵀ (up)", [8, d], [inter, d], false, true],
+    ["decode b1  lm_head", [1, d], [vocab, d], false, true],
+    ["decode b8  lm_head", [8, d], [vocab, d], false, true],
   ];
 }
 
-/** Median seconds per call, repeating for about `seconds` after one warm-up call. */
+/** Median and fastest seconds per call, repeating for about `seconds` after one warm-up call. */
 function timeMatMul(a, b, ta, tb, seconds) {
   tf.dispose(tf.matMul(a, b, ta, tb));
   const samples = [];
@@ -69,7 +76,7 @@ function timeMatMul(a, b, ta, tb, seconds) {
     c.dispose();
   }
   samples.sort((x, y) => x - y);
-  return samples[Math.floor(samples.length / 2)];
+  return { median: samples[Math.floor(samples.length / 2)], best: samples[0] };
 }
 
 await tf.setBackend("wasm");
@@ -82,7 +89,8 @@ if (options.threads) configureNativeMatMul({ threads: Number(options.threads) })
 const info = nativeMatMulStatus();
 const seconds = Number(options.seconds);
 console.log(`native: ${info.isa}, ${info.threads} thread(s); wasm: tfjs-backend-wasm (1 thread, SIMD)\n`);
-console.log("| preset | product | shapes | wasm GFLOP/s | native GFLOP/s | speed-up |");
+console.log("GFLOP/s = 2 m n k / wall time per tf.matMul call (tfjs overhead included), median (fastest) of the calls.\n");
+console.log("| preset | product | shapes | wasm GFLOP/s | native GFLOP/s | speed-up (medians) |");
 console.log("|---|---|---|---:|---:|---:|");
 const names = options.preset === "all" ? Object.keys(PRESETS) : [options.preset];
 for (const name of names) {
@@ -93,12 +101,13 @@ for (const name of names) {
     const out = tf.tidy(() => tf.matMul(a, b, ta, tb).size);
     const flops = 2 * out * k;
     unregisterNativeKernels();
-    const wasm = flops / timeMatMul(a, b, ta, tb, seconds) / 1e9;
+    const wasm = timeMatMul(a, b, ta, tb, seconds);
     registerNativeKernels();
-    const native = flops / timeMatMul(a, b, ta, tb, seconds) / 1e9;
+    const native = timeMatMul(a, b, ta, tb, seconds);
+    const rate = (t) => `${(flops / t.median / 1e9).toFixed(1)} (${(flops / t.best / 1e9).toFixed(1)})`;
     const shapes = `[${sa}]${ta ? "ᵀ" : ""} x [${sb}]${tb ? "ᵀ" : ""}`;
     console.log(
-      `| ${name} | ${label} | ${shapes} | ${wasm.toFixed(1)} | ${native.toFixed(1)} | ${(native / wasm).toFixed(1)}x |`,
+      `| ${name} | ${label} | ${shapes} | ${rate(wasm)} | ${rate(native)} | ${(wasm.median / native.median).toFixed(1)}x |`,
     );
     tf.dispose([a, b]);
   }
