@@ -18,7 +18,7 @@ export { detectLanguage, LANGUAGE_CODES } from "./langdetect/index.js";
 export { countSentences, countWords, wordTokenize } from "./nltk.js";
 
 /** Responses longer than this (UTF-16 units) are not checked: scored not followed, with a reason. */
-export const MAX_RESPONSE_LENGTH = 200_000;
+export const MAX_RESPONSE_LENGTH = 100_000;
 
 export interface IfevalResult {
   correct: boolean;

@@ -8,9 +8,10 @@ import { VerifierSpecError } from "../../errors.js";
 import { compare, KwargsReader } from "./kwargs.js";
 import { compilePythonRegex, countMatches, isLiteral, PY_WORD_BOUNDARY, searchMatches, translatePythonRegex } from "./pyregex.js";
 import {
-  countChar, pyIsBlank, pyIsLower, pyIsUpper, pyLstripChars, pyRstripChars, pySplitWhitespace, pyStrip, pyStripChars,
+  countChar, pyIsBlank, pyIsLower, pyIsUpper, pyLstripChars, pySplitWhitespace, pyStrip, pyStripChars,
 } from "./pystr.js";
 import { isJsonLikePython } from "./pyjson.js";
+import { countBullets, countPlaceholders, hasTitle } from "./scanners.js";
 import { countSentences, countWords, wordTokenize } from "./nltk.js";
 import { detectLanguage, LANGUAGE_CODES } from "./langdetect/index.js";
 
@@ -19,13 +20,8 @@ type Builder = (k: KwargsReader) => Check;
 
 const CONSTRAINED_RESPONSES = ["My answer is yes.", "My answer is no.", "My answer is maybe."];
 const PY_SPACE = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
-/** `^\s*\*[^\*].*$` and `^\s*-.*$` with re.MULTILINE: Python's `^` follows "\n" only and `.` excludes "\n" only. */
-const BULLET_STAR = new RegExp(`(?<![^\\n])[${PY_SPACE}]*\\*[^*][^\\n]*`, "g");
-const BULLET_DASH = new RegExp(`(?<![^\\n])[${PY_SPACE}]*-[^\\n]*`, "g");
 const HIGHLIGHT = /\*[^\n*]*\*/g;
 const DOUBLE_HIGHLIGHT = /\*\*[^\n*]*\*\*/g;
-const PLACEHOLDER = /\[[^\n]*?\]/g;
-const TITLE = /<<[^\n]+>>/g;
 const PARAGRAPH_DIVIDER = new RegExp(`[${PY_SPACE}]?\\*\\*\\*[${PY_SPACE}]?`);
 /** `\s*p\.\s?p\.\s?s.*$` searched: the `\s*` prefix and `.*$` suffix always match, so only the core matters. */
 const PS_PPS = new RegExp(`p\\.[${PY_SPACE}]?p\\.[${PY_SPACE}]?s`);
@@ -111,7 +107,7 @@ const BUILDERS: Record<string, Builder> = {
   },
   "detectable_content:number_placeholders": (k) => {
     const n = k.number("num_placeholders");
-    return (v) => matchAll(PLACEHOLDER, v).length >= n;
+    return (v) => countPlaceholders(v) >= n;
   },
   "detectable_content:postscript": (k) => {
     const marker = pyStrip(k.string("postscript_marker"));
@@ -121,7 +117,7 @@ const BUILDERS: Record<string, Builder> = {
   },
   "detectable_format:number_bullet_lists": (k) => {
     const n = k.number("num_bullets");
-    return (v) => matchAll(BULLET_STAR, v).length + matchAll(BULLET_DASH, v).length === n;
+    return (v) => countBullets(v) === n;
   },
   "detectable_format:constrained_response": () => (v) => {
     const s = pyStrip(v);
@@ -151,8 +147,7 @@ const BUILDERS: Record<string, Builder> = {
     if (s.endsWith("```")) s = s.slice(0, -3);
     return isJsonLikePython(pyStrip(s));
   },
-  "detectable_format:title": () => (v) =>
-    matchAll(TITLE, v).some((t) => !pyIsBlank(pyRstripChars(pyLstripChars(t, "<"), ">"))),
+  "detectable_format:title": () => hasTitle,
   "combination:two_responses": () => (v) => {
     const parts = v.split("******");
     const valid: string[] = [];

@@ -54,6 +54,9 @@ const CONTRACTIONS: Rule[] = [
   rule(` ('t)(was)${B}`, " $1 $2 ", "giu"),
 ];
 
+/** Cheap pre-test: every contraction rule needs one of these substrings (case-insensitive). */
+const MAY_CONTRACT = /cannot|d'ye|gimme|gonna|gotta|lemme|more'n|wanna|'tis|'twas/i;
+
 function applyAll(text: string, rules: Rule[]): string {
   for (const [re, replacement] of rules) text = text.replace(re, replacement);
   return text;
@@ -66,6 +69,6 @@ export function treebankTokenize(sentence: string): string[] {
   text = text.replace(PARENS_BRACKETS[0], PARENS_BRACKETS[1]);
   text = text.replace(DOUBLE_DASHES[0], DOUBLE_DASHES[1]);
   text = applyAll(" " + text + " ", ENDING_QUOTES);
-  text = applyAll(text, CONTRACTIONS);
+  if (MAY_CONTRACT.test(text)) text = applyAll(text, CONTRACTIONS);
   return pySplitWhitespace(text);
 }
