@@ -4,6 +4,7 @@
  * [--gen-reps N] [--backend B]): training and generation speed per preset as a markdown table, beside
  * PyTorch's figures on the same machines (../shared/perf/README.md, copied below).
  */
+import * as os from "node:os";
 import { parseArgs } from "node:util";
 import { BACKEND_NAMES, type BackendName, describeBackend, initBackendInfo } from "../engine/index.js";
 import { type GenerateMeasurement, type TrainMeasurement, measureGeneration, measureTraining } from "./measure.js";
@@ -58,6 +59,7 @@ async function main(): Promise<number> {
   const backend = describeBackend(await initBackendInfo(values.backend as BackendName));
   console.error(backend);
 
+  const loadBefore = os.loadavg()[0]!;
   const rows: { train: TrainMeasurement; gen1: GenerateMeasurement; gen8: GenerateMeasurement; rssMiB: number }[] = [];
   for (const preset of presets) {
     const { batch, seq } = SHAPES[preset]!;
@@ -75,7 +77,8 @@ async function main(): Promise<number> {
     `Training step = forward + cross-entropy + backward + AdamW, median of ${steps} steps after ${warmup} warm-up. ` +
       "FLOPs/step = 6 * N_matmul * tokens + 12 * L * (H * head_dim) * seq * tokens (N_matmul: every matmul weight incl. lm_head, not the embedding). " +
       `Generation: greedy with the KV cache, prompt ${PROMPT_LEN}, ${NEW_TOKENS} new tokens, wall time incl. prefill, median of ${reps}. ` +
-      "PyTorch: 1.13.1 float32, 2 threads, OpenBLAS AVX-512, same machines (../shared/perf). Peak RSS is the process maximum so far.",
+      "PyTorch: 1.13.1 float32, 2 threads, OpenBLAS AVX-512, same machines (../shared/perf). Peak RSS is the process maximum so far. " +
+      `Machine: ${os.cpus().length} CPUs, 1-minute load average ${loadBefore.toFixed(1)} at start and ${os.loadavg()[0]!.toFixed(1)} at end (other processes slow every figure when it exceeds the CPU count).`,
     "",
     "| preset | batch x seq | train tokens/s | step s (grad / AdamW) | GFLOP/s | gen tokens/s b1 | gen tokens/s b8 | peak RSS MiB | PyTorch train / b1 / b8 tokens/s | ours / PyTorch train / b1 / b8 |",
     "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
