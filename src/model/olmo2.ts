@@ -114,7 +114,6 @@ export class Olmo2Model {
       const value = tf.tensor(t.data, shape, "float32");
       weights.set(name, tf.variable(value, true));
       value.dispose(); // the variable holds its own reference to the data
-
     }
     return new Olmo2Model(config, weights);
   }
