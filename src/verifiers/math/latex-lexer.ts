@@ -4,7 +4,8 @@
  * is skipped but `\left|` is L_BAR, `dx` is one DIFFERENTIAL token. Digits are single DIGIT tokens (the
  * grammar's `number` is a parser rule); `,` and `.` are the parser's implicit literal tokens. A character no
  * rule matches (`$`, `%`, `\ `, `\\`, `\$`, `\%`, ...) is a lexer error, which sympy's error listener turns
- * into LaTeXParsingError: the whole parse fails.
+ * into LaTeXParsingError, but only when the parser's lookahead reaches it (ANTLR lexes on demand): the
+ * tokenizer ends with an ERROR token there, and the parser fails if it looks at it.
  */
 import type { Deadline } from "../deadline.js";
 
@@ -15,12 +16,16 @@ export type TokenKind =
   | "R_FLOOR" | "L_CEIL" | "R_CEIL" | "FUNC_SQRT" | "FUNC_OVERLINE" | "CMD_TIMES" | "CMD_CDOT" | "CMD_DIV"
   | "CMD_FRAC" | "CMD_BINOM" | "CMD_MATHIT" | "UNDERSCORE" | "CARET" | "COLON" | "DIFFERENTIAL" | "LETTER"
   | "DIGIT" | "EQUAL" | "NEQ" | "LT" | "LTE" | "GT" | "GTE" | "BANG" | "SINGLE_QUOTES" | "SYMBOL" | "COMMA"
-  | "PERIOD" | "EOF";
+  | "PERIOD" | "EOF"
+  /** Where lexing stopped: a character no rule matches, or too many tokens. An error only if the parser gets here. */
+  | "ERROR";
 
 export interface Token {
   kind: TokenKind;
   /** The matched text (for FUNC_NORMAL and SYMBOL the command name without the backslash). */
   text: string;
+  /** A DIGIT that starts a new number (set by the parser's dead-period analysis). */
+  boundary?: boolean;
 }
 
 /** A string sympy's parse_latex rejects (LaTeXParsingError and friends). */
@@ -69,16 +74,13 @@ function lettersFrom(s: string, i: number): number {
   return j;
 }
 
-/**
- * Tokenizes the whole string (the parser's lookahead reaches the end on nearly every input).
- * More than maxTokens tokens is refused (a LatexParseError, as sympy's RecursionError would be an error too).
- */
+/** Tokenizes up to the first lexer error (an ERROR token) or maxTokens tokens (then an ERROR token as well). */
 export function tokenize(s: string, deadline: Deadline, maxTokens: number): Token[] {
   const out: Token[] = [];
   let i = 0;
   while (i < s.length) {
     deadline.check();
-    if (out.length > maxTokens) throw new LatexParseError(`more than ${maxTokens} tokens`);
+    if (out.length >= maxTokens) return [...out, { kind: "ERROR", text: `more than ${maxTokens} tokens` }];
     const c = s[i]!;
     if (isWs(c)) {
       i++;
@@ -102,7 +104,7 @@ export function tokenize(s: string, deadline: Deadline, maxTokens: number): Toke
       }
       const next = s[i + 1];
       const kind = next !== undefined && Object.hasOwn(BACKSLASH_PUNCT, next) ? BACKSLASH_PUNCT[next]! : undefined;
-      if (!kind) throw new LatexParseError(`token recognition error at: '\\${next ?? ""}'`);
+      if (!kind) return [...out, { kind: "ERROR", text: `token recognition error at: '\\${next ?? ""}'` }];
       if (kind !== "SKIP") out.push({ kind, text: "\\" + next });
       i += 2;
       continue;
@@ -134,12 +136,12 @@ export function tokenize(s: string, deadline: Deadline, maxTokens: number): Toke
       let j = i + 1;
       while (isWs(s[j])) j++;
       if (c === "&") {
-        if (s[j] !== "=") throw new LatexParseError("token recognition error at: '&'");
+        if (s[j] !== "=") return [...out, { kind: "ERROR", text: "token recognition error at: '&'" }];
         i = j + 1;
       } else i = s[j] === "&" ? j + 1 : i + 1;
       out.push({ kind: "EQUAL", text: "=" });
     } else if (Object.hasOwn(SINGLE, c)) (out.push({ kind: SINGLE[c]!, text: c }), i++);
-    else throw new LatexParseError(`token recognition error at: '${c}'`);
+    else return [...out, { kind: "ERROR", text: `token recognition error at: '${c}'` }];
   }
   out.push({ kind: "EOF", text: "" });
   return out;

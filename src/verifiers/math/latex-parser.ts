@@ -4,10 +4,9 @@
  *
  * - The start rule `math: relation` has no EOF, so parsing stops at the first token that cannot continue and the
  *   rest is ignored: `-4, 7` is `-4` (a bare list keeps its first element), `25{,}000` is `25`.
- * - ANTLR's SLL prediction decides each loop (more digits, more factors, more terms) by lookahead. Where both
- *   "continue" and "exit" stay viable up to a token nothing can consume (a dangling `.`), the exit alternative
- *   wins, so the parse stops as early as it can: `11.` is `1`, `12.5.` is `1`. Without such a token the loops
- *   are greedy, and a continuation that fails falls back to exiting (`4\sqrt5` is `4`).
+ * - ANTLR's prediction decides each loop (more digits, more factors, more terms) by lookahead: loops are greedy,
+ *   a continuation that fails falls back to exiting (`4\sqrt5` is `4`, `2^-1` is `2`, `3+` is `3`), and a `.`
+ *   that cannot be a decimal point changes how the number before it splits (`11.` is `1`; resolveDeadPeriods).
  * - Required tokens are required: `\sqrt5` (no brace), `(4, -7)`, `[-4, 7)`, `\frac{1}{4` and `.125` fail.
  * - Numbers are DIGIT tokens: whitespace and `\,` between digits vanish (`25\,000` = 25000), `,ddd` groups are
  *   thousands (`1,234.5`), `1\frac{5}{6}` is 1·5/6, `\text{cm}` is the product text·c·m.
@@ -17,6 +16,19 @@
 import type { Deadline } from "../deadline.js";
 import { printNode, type ElementaryFunction, type Node } from "./ast.js";
 import { LatexParseError, tokenize, type Token, type TokenKind } from "./latex-lexer.js";
+
+/** The parser looked at a character the lexer rejected: sympy's listener raises, whatever alternative was being tried. */
+export class LatexLexError extends Error {
+  override name = "LatexLexError";
+}
+
+/**
+ * A single digit before a period that cannot be a decimal point (`2/3.`): ANTLR commits to reading the
+ * decimal and fails, except where the digit was an optional extra factor (`x 2.` = x).
+ */
+class DeadPeriodError extends LatexParseError {
+  override name = "DeadPeriodError";
+}
 
 /** Valid LaTeX sympy would evaluate but this emulation does not; the sympy half then answers "not equal". */
 export class UnsupportedLatex extends Error {
@@ -47,42 +59,97 @@ const mul = (a: Node, b: Node): Node => ({ k: "mul", a, b });
 const inverse = (a: Node): Node => ({ k: "pow", a, b: { k: "num", text: "-1", float: false } });
 
 /**
- * A token nothing can consume makes every loop exit early (see the module comment): a `.` that is not
- * a decimal point between digits of a number that has none yet.
+ * How ANTLR's prediction treats a `.` that cannot be a decimal point, measured against sympy 1.14 (the
+ * prediction's lookahead runs into the dead `.` and then prefers the alternative that leaves the number):
+ * - after a non-digit (`x.`, `(12).`): the parse ends before it;
+ * - after an integer run d1..dn without a digit next: d1 · d2 · ... · d(n-1) and the parse ends (`11.` = 1,
+ *   `1234.` = 1·2·3, `x+12.` = x+1); a single digit `7.` reaches the `.` and fails;
+ * - after a last thousands group: the group is dropped (`1,234.` = 1, `1,234,567.` = 1234);
+ * - after decimals b1..bm (m >= 2): bm starts a new number if a digit follows (`1.25.3` = 1.2·5.3), else it is
+ *   dropped (`3.14.` = 3.1); with one decimal the parse ends (`1.5.` = 1.5).
+ * Returns the tokens to parse: cut at the end of the parse, with `boundary` marks where a number must end.
  */
-function hasDeadToken(tokens: Token[]): boolean {
-  let decimalSeen = false;
+function resolveDeadPeriods(tokens: Token[]): Token[] {
+  const eofAt = (i: number): Token[] => [...tokens.slice(0, i), { kind: "EOF", text: "" }];
+  let intStart = -1; // first DIGIT of the current integer run (-1: not in a number)
+  let lastGroup = -1; // index of the COMMA of the current number's last thousands group
+  let decStart = -1; // first decimal DIGIT of the current number
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
-    if (t.kind === "PERIOD") {
-      const prev = tokens[i - 1];
-      const ok = prev?.kind === "DIGIT" && !decimalSeen && tokens[i + 1]?.kind === "DIGIT";
-      if (!ok) return true;
-      decimalSeen = true;
-    } else if (t.kind !== "DIGIT" && t.kind !== "COMMA") decimalSeen = false;
+    if (t.kind === "CMD_FRAC") {
+      // `\frac38`: the single-digit numerator and denominator are not a number run.
+      const fracAt = i;
+      while (tokens[i + 1]?.kind === "DIGIT" && i < fracAt + 2) i++;
+      intStart = lastGroup = decStart = -1;
+      continue;
+    }
+    if (t.kind === "DIGIT") {
+      if (intStart < 0 && decStart < 0) intStart = i;
+      continue;
+    }
+    const digitNext = tokens[i + 1]?.kind === "DIGIT";
+    if (t.kind === "COMMA" && intStart >= 0 && decStart < 0 && [1, 2, 3].every((k) => tokens[i + k]?.kind === "DIGIT") && tokens[i + 4]?.kind !== "DIGIT") {
+      lastGroup = i;
+      i += 3;
+      continue;
+    }
+    if (t.kind !== "PERIOD") {
+      intStart = lastGroup = decStart = -1;
+      continue;
+    }
+    // The lookahead that splits the digits reads the token after the period: a lexer error there fails the parse.
+    const cut = (at: number): Token[] =>
+      tokens[i + 1]?.kind === "ERROR" && tokens[i - 1]?.kind === "DIGIT" ? [...tokens.slice(0, at), tokens[i + 1]!] : eofAt(at);
+    if (decStart >= 0) {
+      const m = i - decStart;
+      if (m < 2) return cut(i);
+      if (!digitNext) return cut(i - 1);
+      tokens[i - 1] = { ...tokens[i - 1]!, boundary: true };
+      decStart = i + 1;
+      i++;
+      continue;
+    }
+    if (intStart < 0) return cut(i);
+    if (digitNext) {
+      decStart = i + 1;
+      i++;
+      continue;
+    }
+    if (lastGroup >= 0) return cut(lastGroup);
+    const n = i - intStart;
+    if (n < 2) return tokens; // the parser reaches `d.` and fails there
+    for (let k = intStart + 1; k < i - 1; k++) tokens[k] = { ...tokens[k]!, boundary: true };
+    return cut(i - 1);
   }
-  return false;
+  return tokens;
 }
 
 class Parser {
   private p = 0;
   private depth = 0;
-  private readonly minimal: boolean;
+  /** Open `|...|` groups: a `|` there closes the group rather than starting an evaluation bar. */
+  private absDepth = 0;
   private readonly memo = new Map<string, { node: Node; end: number } | null>();
 
-  constructor(private readonly tokens: Token[], private readonly deadline: Deadline) {
-    this.minimal = hasDeadToken(tokens);
+  private readonly tokens: Token[];
+
+  constructor(tokens: Token[], private readonly deadline: Deadline) {
+    this.tokens = resolveDeadPeriods(tokens);
   }
 
   private get next(): Token {
-    return this.tokens[this.p]!;
+    return this.look(this.tokens[this.p]!);
   }
   /** The next token's kind (a call, so TypeScript does not narrow it across `this.p++`). */
   private kind(): TokenKind {
-    return this.tokens[this.p]!.kind;
+    return this.next.kind;
+  }
+  private look(t: Token): Token {
+    if (t.kind === "ERROR") throw new LatexLexError(t.text);
+    return t;
   }
   private peek(k: number): Token {
-    return this.tokens[Math.min(this.p + k, this.tokens.length - 1)]!;
+    return this.look(this.tokens[Math.min(this.p + k, this.tokens.length - 1)]!);
   }
   private expect(kind: TokenKind): Token {
     const t = this.next;
@@ -109,6 +176,7 @@ class Parser {
       return node;
     } catch (err) {
       if (!(err instanceof LatexParseError)) throw err;
+      if (err instanceof DeadPeriodError && key !== "pf") throw err;
       this.p = start;
       this.memo.set(memoKey, null);
       return null;
@@ -127,7 +195,7 @@ class Parser {
 
   relation(): Node {
     let left = this.expr();
-    while (REL_OPS.has(this.kind()) && !this.minimal) {
+    while (REL_OPS.has(this.kind())) {
       const op = this.next.text;
       const right = this.attempt("rel", () => (this.p++, this.expr()));
       if (!right) break;
@@ -139,7 +207,7 @@ class Parser {
   expr(): Node {
     return this.nest(() => {
       let left = this.mp(false);
-      while ((this.kind() === "ADD" || this.kind() === "SUB") && !this.minimal) {
+      while ((this.kind() === "ADD" || this.kind() === "SUB")) {
         const minus = this.kind() === "SUB";
         const right = this.attempt("add", () => (this.p++, this.mp(false)));
         if (!right) break;
@@ -151,7 +219,7 @@ class Parser {
 
   mp(nofunc: boolean): Node {
     let left = this.unary(nofunc);
-    while (MUL_OPS.has(this.kind()) && !this.minimal) {
+    while (MUL_OPS.has(this.kind())) {
       const divide = this.kind() === "DIV" || this.kind() === "CMD_DIV" || this.kind() === "COLON";
       const right = this.attempt(nofunc ? "mpn" : "mp", () => (this.p++, this.unary(nofunc)));
       if (!right) break;
@@ -171,7 +239,7 @@ class Parser {
     for (;;) {
       const k = this.kind();
       const starts = POSTFIX_STARTS.has(k) || (!nofunc && FUNC_STARTS.has(k));
-      if (!starts || this.minimal) break;
+      if (!starts) break;
       const f = this.attempt(nofunc ? "pfn" : "pf", () => this.postfix(nofunc));
       if (!f) break;
       factors.push(f);
@@ -181,11 +249,11 @@ class Parser {
 
   postfix(nofunc: boolean): Node {
     let e = this.exp(nofunc);
-    while (!this.minimal) {
+    for (;;) {
       if (this.kind() === "BANG") {
         this.p++;
         e = { k: "fn", name: "factorial", a: e };
-      } else if (this.kind() === "BAR" && (this.peek(1).kind === "CARET" || this.peek(1).kind === "UNDERSCORE")) {
+      } else if (this.absDepth === 0 && this.kind() === "BAR" && (this.peek(1).kind === "CARET" || this.peek(1).kind === "UNDERSCORE") && this.peek(2).kind === "L_BRACE") {
         throw new UnsupportedLatex("evaluation bar |_{...}");
       } else break;
     }
@@ -194,11 +262,15 @@ class Parser {
 
   exp(nofunc: boolean): Node {
     let base = this.comp(nofunc);
-    // `^-1` without braces: ANTLR's exit alternative survives the sign (limit_sub's `^{+}`), so the power ends here.
-    while (this.kind() === "CARET" && this.peek(1).kind !== "ADD" && this.peek(1).kind !== "SUB") {
-      this.p++;
-      const exponent = this.kind() === "L_BRACE" ? this.braced() : this.atom();
-      if (this.kind() === "UNDERSCORE") this.subscript(); // parsed, ignored by sympy's convert_exp
+    while (this.kind() === "CARET") {
+      // A power that does not parse (`2^-1`, `3^{2,3}`) is left out, like a failed factor.
+      const exponent = this.attempt("caret", () => {
+        this.p++;
+        const e = this.kind() === "L_BRACE" ? this.braced() : this.atom();
+        if (this.kind() === "UNDERSCORE") this.subscript(); // parsed, ignored by sympy's convert_exp
+        return e;
+      });
+      if (!exponent) break;
       base = { k: "pow", a: base, b: exponent };
     }
     return base;
@@ -223,7 +295,13 @@ class Parser {
       }
       if (t === "BAR") {
         this.p++;
-        const e = this.expr();
+        this.absDepth++;
+        let e: Node;
+        try {
+          e = this.expr();
+        } finally {
+          this.absDepth--;
+        }
         if (this.kind() === "R_ANGLE") throw new UnsupportedLatex("ket");
         this.expect("BAR");
         return { k: "fn", name: "abs", a: e };
@@ -309,16 +387,19 @@ class Parser {
 
   /** `number: DIGIT+ (',' DIGIT DIGIT DIGIT)* ('.' DIGIT+)?` with ANTLR's loop decisions (see module comment). */
   private number(): Node {
+    const more = () => this.kind() === "DIGIT" && !this.next.boundary;
     let text = this.expect("DIGIT").text;
-    while (this.kind() === "DIGIT" && !this.minimal) text += this.expect("DIGIT").text;
-    while (!this.minimal && this.kind() === "COMMA" && [1, 2, 3].every((k) => this.peek(k).kind === "DIGIT")) {
+    while (more()) text += this.expect("DIGIT").text;
+    while (this.kind() === "COMMA" && [1, 2, 3].every((k) => this.peek(k).kind === "DIGIT")) {
       this.p++;
       for (let k = 0; k < 3; k++) text += this.expect("DIGIT").text;
     }
     if (this.kind() !== "PERIOD") return { k: "num", text, float: false };
     this.p++;
+    // `2/3.`: ANTLR commits to the decimal point, so this error is not undone by trying another alternative.
+    if (this.kind() !== "DIGIT") throw new DeadPeriodError("a number ends with '.'");
     text += "." + this.expect("DIGIT").text;
-    while (this.kind() === "DIGIT" && !this.minimal) text += this.expect("DIGIT").text;
+    while (more()) text += this.expect("DIGIT").text;
     return { k: "num", text, float: true };
   }
 
@@ -363,15 +444,31 @@ class Parser {
   private normalFunction(name: string): Node {
     let sub: Node | undefined;
     let sup: Node | undefined;
+    let lastScript: { start: number; which: "sub" | "sup" } | undefined;
     for (let i = 0; i < 2; i++) {
-      if (this.kind() === "UNDERSCORE" && !sub) sub = this.subscript();
-      else if (this.kind() === "CARET" && !sup) {
+      if (this.kind() === "UNDERSCORE" && !sub) {
+        lastScript = { start: this.p + 1, which: "sub" };
+        sub = this.subscript();
+      } else if (this.kind() === "CARET" && !sup) {
         this.p++;
+        lastScript = { start: this.p, which: "sup" };
         sup = this.kind() === "L_BRACE" ? this.braced() : this.atom();
       }
     }
-    let arg = this.kind() === "L_PAREN" ? this.attempt("parenarg", () => this.parenArgument()) : null;
-    arg ??= this.mp(true);
+    let arg = this.functionArgument();
+    // A bare-digit script leaves digits for the argument, as ANTLR's lookahead does: `\log_2 8`, `\log_10 100` = log(0, 1010).
+    if (!arg && lastScript && this.tokens[lastScript.start]!.kind === "DIGIT") {
+      let run = 0;
+      while (this.tokens[lastScript.start + run]?.kind === "DIGIT") run++;
+      for (let len = Math.min(run, this.p - lastScript.start) - 1; len >= 1 && !arg; len--) {
+        const text = this.tokens.slice(lastScript.start, lastScript.start + len).map((t) => t.text).join("");
+        this.p = lastScript.start + len;
+        if (lastScript.which === "sub") sub = { k: "num", text, float: false };
+        else sup = { k: "num", text, float: false };
+        arg = this.functionArgument();
+      }
+    }
+    if (!arg) this.fail();
     let expr: Node;
     let applyPower = sup !== undefined && !(sup.k === "num" && Number(sup.text) === 0);
     if (ARC[name]) expr = { k: "fn", name: ARC[name]!, a: arg };
@@ -383,6 +480,12 @@ class Parser {
       expr = { k: "fn", name: (minusOne ? "a" + name : name) as ElementaryFunction, a: arg };
     }
     return applyPower ? { k: "pow", a: expr, b: sup! } : expr;
+  }
+
+  /** `( func_arg )` or `func_arg_noparens` (mp_nofunc), or null where neither parses here. */
+  private functionArgument(): Node | null {
+    const paren = this.kind() === "L_PAREN" ? this.attempt("parenarg", () => this.parenArgument()) : null;
+    return paren ?? this.attempt("noparens", () => this.mp(true));
   }
 
   private parenArgument(): Node {

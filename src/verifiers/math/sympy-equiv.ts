@@ -16,7 +16,7 @@ import { freeSymbols, hasFloat, type Node } from "./ast.js";
 import * as cx from "./complex.js";
 import { exactValue, NotExact, numericValue, rationalSubtrees, type Env } from "./evaluate.js";
 import { LatexParseError } from "./latex-lexer.js";
-import { parseLatex, UnsupportedLatex } from "./latex-parser.js";
+import { LatexLexError, parseLatex, UnsupportedLatex } from "./latex-parser.js";
 import { TooBig } from "./rational.js";
 
 const SAMPLES = 3;
@@ -39,7 +39,7 @@ function parse(s: string, deadline: Deadline): Node | string {
   try {
     return parseLatex(s, deadline);
   } catch (err) {
-    if (err instanceof LatexParseError || err instanceof UnsupportedLatex) return `${err.name}: ${err.message}`;
+    if (err instanceof LatexParseError || err instanceof LatexLexError || err instanceof UnsupportedLatex) return `${err.name}: ${err.message}`;
     throw err;
   }
 }
