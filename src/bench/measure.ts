@@ -60,14 +60,12 @@ export async function measureTraining(preset: string, batch: number, seq: number
   const model = Olmo2Model.init(config, 0);
   const optimizer = new AdamW(model.weights, { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 });
   const ids = tf.tensor2d(randomIds(new Rng(0), batch, seq, config.vocab_size), [batch, seq], "int32");
-  const targets = tf.slice(ids, [0, 1], [batch, seq - 1]);
+  // Labels are the next tokens; the last position has none (HF's loss): it gets a dummy label and weight 0,
+  // so the logits need no [B, T-1, V] copy.
+  const targets = tf.concat([tf.slice(ids, [0, 1], [batch, seq - 1]), tf.zeros([batch, 1], "int32")], 1);
+  const weights = tf.concat([tf.fill([batch, seq - 1], 1 / (batch * (seq - 1))), tf.zeros([batch, 1])], 1);
   const names = model.names();
-  const lossFn = () =>
-    tf.tidy(() => {
-      // Forward over the whole sequence; labels are the next tokens, the last position has none (HF's loss).
-      const logits = tf.slice(model.forward(ids), [0, 0, 0], [batch, seq - 1, -1]) as tf.Tensor3D;
-      return tf.neg(tf.mean(tokenLogprobs(logits, targets))) as tf.Scalar;
-    });
+  const lossFn = () => tf.tidy(() => tf.neg(tf.sum(tf.mul(tokenLogprobs(model.forward(ids), targets as tf.Tensor2D), weights))) as tf.Scalar);
   const records: { step: number; grad: number; opt: number; loss: number }[] = [];
   for (let i = 0; i < warmup + steps; i++) {
     const t0 = performance.now();
@@ -85,7 +83,7 @@ export async function measureTraining(preset: string, batch: number, seq: number
   const measured = records.slice(warmup);
   const stepS = median(measured.map((r) => r.step));
   const flopsPerStep = trainFlopsPerStep(preset, batch, seq);
-  tf.dispose([ids, targets]);
+  tf.dispose([ids, targets, weights]);
   optimizer.dispose();
   model.dispose();
   return {

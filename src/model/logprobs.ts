@@ -8,9 +8,9 @@ import type { Olmo2Model } from "./olmo2.js";
  * log p(targets[b,t]) = logits[b,t,target] - logsumexp(logits[b,t,:]).
  * logits [B, T, V] float32, targets [B, T] int32 -> [B, T].
  *
- * Memory-aware: a custom gradient keeps only the logits and the per-row logsumexp for the backward pass
- * and builds d/dlogits = dy * (onehot(target) - softmax(logits)) directly, instead of letting autodiff
- * keep the [B, T, V] intermediates of a logSoftmax.
+ * Memory-aware: a custom gradient keeps one [B*T, V] tensor, the softmax (computed anyway for the
+ * logsumexp), and builds d/dlogits = dy * (onehot(target) - softmax) directly, instead of letting autodiff
+ * keep the [B, T, V] intermediates of a logSoftmax or recompute an exp over the logits.
  */
 export function tokenLogprobs(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Tensor2D {
   const [b, t, v] = logits.shape;
@@ -20,20 +20,23 @@ export function tokenLogprobs(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Ten
     const flatTargets = tf.cast(tf.reshape(targets, [b * t]), "int32");
     return tf.add(tf.mul(tf.range(0, b * t, 1, "int32"), tf.scalar(v, "int32")), flatTargets) as tf.Tensor1D;
   });
+  // The softmax is only kept when a gradient tape is recording (inside tf.grad / variableGrads).
+  const recording = tf.engine().isTapeOn();
   const fn = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
     const rows = tf.reshape(x, [b * t, v]) as tf.Tensor2D;
     const max = tf.max(rows, -1, true);
-    const lse = tf.add(tf.log(tf.sum(tf.exp(tf.sub(rows, max)), -1, true)), max) as tf.Tensor2D; // [BT, 1]
+    const exps = tf.exp(tf.sub(rows, max));
+    const sums = tf.sum(exps, -1, true); // [BT, 1]
+    const lse = tf.add(tf.log(sums), max);
     const picked = tf.gather(tf.reshape(rows, [b * t * v]), flatIndex); // [BT] = rows[i, target_i]
-    save([rows, lse, flatIndex]);
+    if (recording) save([tf.div(exps, sums), flatIndex]);
     return {
       value: tf.reshape(tf.sub(picked, tf.reshape(lse, [b * t])), [b, t]) as tf.Tensor2D,
       gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
-        const [savedRows, savedLse, savedIndex] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+        const [softmax, savedIndex] = saved as [tf.Tensor2D, tf.Tensor1D];
         const dyCol = tf.reshape(dy, [b * t, 1]);
-        const softmax = tf.exp(tf.sub(savedRows, savedLse));
-        // dy at each target position (no float oneHot: the wasm OneHot kernel only writes int32 values).
+        // dy at each target position, scattered into a zero [B*T*V] buffer.
         const atTargets = tf.reshape(tf.unsortedSegmentSum(tf.reshape(dy, [b * t]), savedIndex, b * t * v), [b * t, v]);
         return tf.reshape(tf.sub(atTargets, tf.mul(softmax, dyCol)), [b, t, v]);
       },
