@@ -1,4 +1,4 @@
-import { BYTE_TO_CHAR } from "./bytes.js";
+import { BYTE_TO_CHAR, utf8Bytes } from "./bytes.js";
 import { Heap } from "./heap.js";
 
 /** Pair key for two ids below 2^22 (exact in a double). */
@@ -9,6 +9,8 @@ export const MAX_ID = 4194304;
 export interface PieceTokens {
   ids: number[];
   byteLens: number[];
+  /** UTF-8 length of the piece (more than the sum of byteLens when symbols missing from the vocabulary were dropped). */
+  byteLength: number;
 }
 
 export interface BpeOptions {
@@ -40,21 +42,23 @@ export class BpeModel {
     this.byteIds = BYTE_TO_CHAR.map((c) => vocab.get(c));
   }
 
-  /** Ids for one pre-tokenized piece given as its byte-level symbol string and its bytes. */
-  encodePiece(symbols: string, bytes: Uint8Array): PieceTokens {
-    const cached = this.cache.get(symbols);
+  /** Ids for one pre-tokenized piece (its text before the byte-level mapping). Callers must not mutate the result. */
+  encodePiece(piece: string): PieceTokens {
+    const cached = this.cache.get(piece);
     if (cached) return cached;
-    const result = this.encodeUncached(symbols, bytes);
+    const result = this.encodeUncached(utf8Bytes(piece));
     // Bounded cache: pieces repeat heavily (words), but a corpus can have millions of distinct ones.
     if (this.cache.size >= 200_000) this.cache.clear();
-    this.cache.set(symbols, result);
+    this.cache.set(piece, result);
     return result;
   }
 
-  private encodeUncached(symbols: string, bytes: Uint8Array): PieceTokens {
+  private encodeUncached(bytes: Uint8Array): PieceTokens {
     if (this.options.ignoreMerges) {
+      let symbols = "";
+      for (const b of bytes) symbols += BYTE_TO_CHAR[b];
       const whole = this.vocab.get(symbols);
-      if (whole !== undefined) return { ids: [whole], byteLens: [bytes.length] };
+      if (whole !== undefined) return { ids: [whole], byteLens: [bytes.length], byteLength: bytes.length };
     }
     const ids: number[] = [];
     const lens: number[] = [];
@@ -78,11 +82,11 @@ export class BpeModel {
       }
     }
     flushUnk();
-    return this.mergeAll(ids, lens);
+    return { ...this.mergeAll(ids, lens), byteLength: bytes.length };
   }
 
   /** Rust `Word::merge_all`: a min-heap of (rank, position) over a doubly linked list of symbols. */
-  private mergeAll(ids: number[], lens: number[]): PieceTokens {
+  private mergeAll(ids: number[], lens: number[]): { ids: number[]; byteLens: number[] } {
     const n = ids.length;
     if (n < 2) return { ids, byteLens: lens };
     const prev = Array.from({ length: n }, (_, i) => i - 1);

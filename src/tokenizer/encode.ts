@@ -1,5 +1,5 @@
 import { AddedTokenSplitter } from "./added.js";
-import { BYTE_TO_CHAR, CHAR_TO_BYTE, utf8Bytes, utf8Decode, utf8Length } from "./bytes.js";
+import { CHAR_TO_BYTE, utf8Bytes, utf8Decode, utf8Length } from "./bytes.js";
 import type { ParsedTokenizer } from "./parse.js";
 
 /** Token ids with the UTF-8 byte range of the input that each one covers. */
@@ -32,10 +32,7 @@ export function encodeSpans(tok: ParsedTokenizer, splitter: AddedTokenSplitter, 
       continue;
     }
     for (const piece of tok.pre.split(text, section.start, section.end)) {
-      const bytes = utf8Bytes(piece.text);
-      let symbols = "";
-      for (const b of bytes) symbols += BYTE_TO_CHAR[b];
-      const { ids, byteLens } = tok.model.encodePiece(symbols, bytes);
+      const { ids, byteLens, byteLength } = tok.model.encodePiece(piece.text);
       const pieceStart = byteOffset(piece.start);
       let at = -piece.lead; // synthetic leading spaces are one byte each and map to the piece start
       for (let k = 0; k < ids.length; k++) {
@@ -44,6 +41,9 @@ export function encodeSpans(tok: ParsedTokenizer, splitter: AddedTokenSplitter, 
         at += byteLens[k]!;
         out.byteEnds.push(pieceStart + Math.max(0, at));
       }
+      // The piece's bytes are known now: move the running position past it without measuring again.
+      charAt = piece.end;
+      byteAt = pieceStart + byteLength - piece.lead;
     }
   }
   return out;

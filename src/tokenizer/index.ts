@@ -5,3 +5,4 @@ export { TULU_TEMPLATE, OLMO2_CHAT_TEMPLATE } from "./chat.js";
 export { trainTokenizer, SPECIAL_TOKENS, type TrainOptions } from "./train.js";
 export { TokenizerError } from "./errors.js";
 export type { EncodedSpans } from "./encode.js";
+export { trainingTexts, idTextRows } from "./corpus.js";

@@ -64,6 +64,9 @@ export function onigurumaToJs(pattern: string, where = "tokenizer.json"): RegExp
     } else if (ch === ".") {
       out += "[^\\n]";
       i++;
+    } else if (ch === "|") {
+      out += "|";
+      i++;
     } else if (ch === "^" || ch === "$") {
       fail("anchor", i);
     } else {

@@ -191,7 +191,12 @@ export function buildTokenizerJson(tokens: readonly string[], merges: readonly (
   };
 }
 
-/** tokenizer_config.json as transformers writes it (keys sorted), OLMo-2-Instruct style: GPT2Tokenizer, bos = eos. */
+/**
+ * tokenizer_config.json as transformers writes it (keys sorted), OLMo-2-Instruct style (bos = eos = unk =
+ * `<|endoftext|>`, `<|pad|>`), except `tokenizer_class`: OLMo 2 ships "GPT2Tokenizer", but transformers 5 rebuilds a
+ * GPT2Tokenizer's pipeline with GPT-2's own regex (ignoring the Split pre-tokenizer, so ids change) unless a config.json
+ * says model_type olmo2. "PreTrainedTokenizerFast" uses tokenizer.json as written in transformers 4 and 5 alike.
+ */
 export function buildTokenizerConfig(modelSize: number, modelMaxLength: number): Record<string, unknown> {
   const addedTokensDecoder: Record<string, unknown> = {};
   SPECIAL_TOKENS.forEach((content, i) => {
@@ -207,7 +212,7 @@ export function buildTokenizerConfig(modelSize: number, modelMaxLength: number):
     eos_token: "<|endoftext|>",
     model_max_length: modelMaxLength,
     pad_token: "<|pad|>",
-    tokenizer_class: "GPT2Tokenizer",
+    tokenizer_class: "PreTrainedTokenizerFast",
     unk_token: "<|endoftext|>",
   };
 }
