@@ -34,6 +34,8 @@ describe("IFEval instructions", () => {
     expect(strict(id, { keywords: ["cat", "DOG"] }, "A category of dogs.")).toBe(true);
     expect(strict(id, { keywords: ["cat", "bird"] }, "A cat.")).toBe(false);
     expect(strict(id, { keywords: ["c.t"] }, "cut")).toBe(true);
+    // Python's re compares simple lower-case mappings: "İ" (U+0130) matches "i".
+    expect(strict(id, { keywords: ["istanbul"] }, "İSTANBUL")).toBe(true);
   });
 
   it("keywords:frequency counts regex matches; 'less than' and 'at least' at the limit", () => {

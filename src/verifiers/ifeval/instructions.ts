@@ -8,7 +8,7 @@ import { VerifierSpecError } from "../../errors.js";
 import { compare, KwargsReader } from "./kwargs.js";
 import { compilePythonRegex, countMatches, isLiteral, PY_WORD_BOUNDARY, searchMatches, translatePythonRegex } from "./pyregex.js";
 import {
-  countChar, pyIsBlank, pyIsLower, pyIsUpper, pyLstripChars, pySplitWhitespace, pyStrip, pyStripChars,
+  countChar, pyIsBlank, pyIsLower, pyIsUpper, pyLstripChars, pySimpleLower, pySplitWhitespace, pyStrip, pyStripChars,
 } from "./pystr.js";
 import { isJsonLikePython } from "./pyjson.js";
 import { countBullets, countPlaceholders, hasTitle } from "./scanners.js";
@@ -41,22 +41,28 @@ function matchAll(re: RegExp, text: string): string[] {
 const BUILDERS: Record<string, Builder> = {
   "keywords:existence": (k) => {
     const res = k.stringList("keywords").map((kw, i) => compilePythonRegex(kw, `${k.where}.keywords[${i}]`));
-    return (v) => res.every((re) => searchMatches(re, v));
+    return (v) => {
+      const lowered = pySimpleLower(v);
+      return res.every((re) => searchMatches(re, lowered));
+    };
   },
   "keywords:frequency": (k) => {
     const re = compilePythonRegex(pyStrip(k.nonEmptyString("keyword")), `${k.where}.keyword`);
     const frequency = k.number("frequency");
     const relation = k.relation("relation");
-    return (v) => compare(countMatches(re, v), relation, frequency);
+    return (v) => compare(countMatches(re, pySimpleLower(v)), relation, frequency);
   },
   "keywords:forbidden_words": (k) => {
     const found = k.stringList("forbidden_words").map((w, i) => {
       const field = `${k.where}.forbidden_words[${i}]`;
       if (isLiteral(w)) return literalWordSearch(compilePythonRegex(w, field));
-      const re = compileBoundaryRegex(translatePythonRegex(w, field), field);
+      const re = compileBoundaryRegex(translatePythonRegex(w, field, true), field);
       return (v: string) => re.test(v);
     });
-    return (v) => !found.some((f) => f(v));
+    return (v) => {
+      const lowered = pySimpleLower(v);
+      return !found.some((f) => f(lowered));
+    };
   },
   "keywords:letter_frequency": (k) => {
     const raw = k.nonEmptyString("letter");

@@ -7,7 +7,7 @@
  * spec decides the pattern; a spec we cannot run safely is the spec's fault (VerifierSpecError).
  */
 import { VerifierSpecError } from "../../errors.js";
-import { PY_WORD_CLASS } from "./pystr.js";
+import { PY_WORD_CLASS, pySimpleLower } from "./pystr.js";
 
 const PY_SPACE_CLASS = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
 const W = `[${PY_WORD_CLASS}]`;
@@ -29,12 +29,17 @@ export function isLiteral(pattern: string): boolean {
   return !META.test(pattern);
 }
 
-/** Translate a Python regex to a JS source string (for the `u` flag). Throws VerifierSpecError when unsupported or unsafe. */
-export function translatePythonRegex(pattern: string, field: string): string {
+/**
+ * Translate a Python regex to a JS source string (for the `u` flag). With `lower`, literal
+ * characters are lower-cased by their simple mapping, for IGNORECASE matching against text
+ * lowered by pySimpleLower (how Python's `re` compares characters). Throws VerifierSpecError
+ * when unsupported or unsafe.
+ */
+export function translatePythonRegex(pattern: string, field: string, lower = false): string {
   if (pattern.length > MAX_PATTERN_LENGTH) {
     throw new VerifierSpecError(`ifeval: ${field}: pattern longer than ${MAX_PATTERN_LENGTH} characters`);
   }
-  if (!META.test(pattern)) return escapeLiteral(pattern);
+  if (!META.test(pattern)) return escapeLiteral(lower ? pySimpleLower(pattern) : pattern);
   const fail = (why: string): never => {
     throw new VerifierSpecError(`ifeval: ${field}: regex ${JSON.stringify(pattern)} is not supported: ${why}`);
   };
@@ -123,7 +128,7 @@ export function translatePythonRegex(pattern: string, field: string): string {
     } else if (ch === "$") {
       out += "(?=\\n?$)";
     } else {
-      out += ch;
+      out += lower ? pySimpleLower(ch) : ch;
     }
     i += 1;
     lastAtomWasGroup = null;
@@ -150,7 +155,7 @@ function translateEscape(p: string, i: number, inClass: boolean, fail: (why: str
     case "w":
       return [inClass ? PY_WORD_CLASS : W, 2];
     case "d":
-      return [inClass ? "\\p{Nd}" : "\\p{Nd}", 2];
+      return ["\\p{Nd}", 2];
     case "D":
       return inClass ? fail("\\D inside a character class") : ["\\P{Nd}", 2];
     case "s":
@@ -214,12 +219,15 @@ function translateClass(p: string, i: number, fail: (why: string) => never): [st
 const cache = new Map<string, RegExp>();
 const CACHE_LIMIT = 2000;
 
-/** A compiled, cached, global case-insensitive RegExp for a Python pattern (reset lastIndex before use). */
+/**
+ * A compiled, cached, global case-insensitive RegExp for a Python pattern used with re.IGNORECASE:
+ * match it against `pySimpleLower(text)` (lengths are unchanged, so indices carry over).
+ */
 export function compilePythonRegex(pattern: string, field: string, flags = "giu"): RegExp {
   const key = flags + "\u0000" + pattern;
   const hit = cache.get(key);
   if (hit) return hit;
-  const source = translatePythonRegex(pattern, field);
+  const source = translatePythonRegex(pattern, field, true);
   let re: RegExp;
   try {
     re = new RegExp(source, flags);

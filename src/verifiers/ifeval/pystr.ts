@@ -100,3 +100,12 @@ export function countChar(s: string, ch: string): number {
   }
   return n;
 }
+
+/**
+ * Lower-case each character by its simple (one-to-one) Unicode mapping, as Python's `re` does for
+ * IGNORECASE matching; unlike `toLowerCase`, "İ" (U+0130) becomes "i", so lengths are preserved.
+ * (A contextual final sigma from toLowerCase folds equal to "σ" under the `i` flag.)
+ */
+export function pySimpleLower(s: string): string {
+  return (s.includes("\u0130") ? s.replaceAll("\u0130", "i") : s).toLowerCase();
+}
