@@ -5,7 +5,9 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <tuple>
 
+#include "elementwise.h"
 #include "gemm_api.h"
 
 namespace {
@@ -14,7 +16,7 @@ using posttrain::Activation;
 using posttrain::GemmProblem;
 using posttrain::Isa;
 
-// Products computed since load, so callers can tell the native path ran rather than a fallback.
+// Kernel calls served since load (matmul, exp, sumRows), so callers can tell the native path ran, not a fallback.
 std::atomic<uint64_t> g_calls{0};
 
 bool ParseIsa(const std::string& name, Isa* isa) {
@@ -146,7 +148,74 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// Reads `count` numeric arguments starting at index 1 after a heap ArrayBuffer at index 0; false (with a
+// JavaScript TypeError pending) when they are not that.
+bool ReadHeapArgs(const Napi::CallbackInfo& info, const char* name, size_t count, uint8_t** base, int64_t* bytes,
+                  int64_t* out) {
+  Napi::Env env = info.Env();
+  bool ok = info.Length() == count + 1 && info[0].IsArrayBuffer();
+  for (size_t i = 1; ok && i <= count; ++i) ok = info[i].IsNumber();
+  if (!ok) {
+    Napi::TypeError::New(env, std::string(name) + ": expected (heap: ArrayBuffer, " + std::to_string(count) +
+                                  " numbers)")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  Napi::ArrayBuffer heap = info[0].As<Napi::ArrayBuffer>();
+  *base = static_cast<uint8_t*>(heap.Data());
+  *bytes = static_cast<int64_t>(heap.ByteLength());
+  for (size_t i = 0; i < count; ++i) out[i] = info[i + 1].As<Napi::Number>().Int64Value();
+  return true;
+}
+
+bool InsideHeap(int64_t heap_bytes, int64_t offset, int64_t floats) {
+  return offset >= 0 && floats >= 0 && offset % 4 == 0 && offset + floats * 4 <= heap_bytes;
+}
+
+// exp(heap, xOffset, outOffset, size): out = exp(x) element-wise, float32.
+Napi::Value Exp(const Napi::CallbackInfo& info) {
+  uint8_t* base;
+  int64_t bytes, args[3];
+  if (!ReadHeapArgs(info, "exp", 3, &base, &bytes, args)) return info.Env().Undefined();
+  const auto [x_off, y_off, n] = std::tuple{args[0], args[1], args[2]};
+  if (!InsideHeap(bytes, x_off, n) || !InsideHeap(bytes, y_off, n)) {
+    Napi::RangeError::New(info.Env(), "exp: " + std::to_string(n) + " floats do not fit the heap")
+        .ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
+  posttrain::ExpF32(reinterpret_cast<const float*>(base + x_off), reinterpret_cast<float*>(base + y_off), n);
+  g_calls.fetch_add(1, std::memory_order_relaxed);
+  return info.Env().Undefined();
+}
+
+// sumRows(heap, xOffset, outOffset, rows, cols, overRows): x is [rows, cols], float32; out[r] = sum of row r, or
+// with overRows set, out[j] = sum of column j (a sum over the leading axes).
+Napi::Value SumRows(const Napi::CallbackInfo& info) {
+  uint8_t* base;
+  int64_t bytes, args[5];
+  if (!ReadHeapArgs(info, "sumRows", 5, &base, &bytes, args)) return info.Env().Undefined();
+  const auto [x_off, y_off, rows, cols, over_rows] = std::tuple{args[0], args[1], args[2], args[3], args[4]};
+  const int64_t out_size = over_rows ? cols : rows;
+  if (rows < 0 || cols < 0 || !InsideHeap(bytes, x_off, rows * cols) || !InsideHeap(bytes, y_off, out_size)) {
+    Napi::RangeError::New(info.Env(), "sumRows: [" + std::to_string(rows) + "," + std::to_string(cols) +
+                                          "] does not fit the heap")
+        .ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
+  const float* x = reinterpret_cast<const float*>(base + x_off);
+  float* y = reinterpret_cast<float*>(base + y_off);
+  if (over_rows) {
+    posttrain::SumColsF32(x, y, rows, cols);
+  } else {
+    posttrain::SumRowsF32(x, y, rows, cols);
+  }
+  g_calls.fetch_add(1, std::memory_order_relaxed);
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("exp", Napi::Function::New(env, Exp, "exp"));
+  exports.Set("sumRows", Napi::Function::New(env, SumRows, "sumRows"));
   exports.Set("matmul", Napi::Function::New(env, MatMul, "matmul"));
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("configure", Napi::Function::New(env, Configure, "configure"));

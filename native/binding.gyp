@@ -4,6 +4,8 @@
       "target_name": "posttrain_native",
       "sources": [
         "addon.cc",
+        "elementwise.cc",
+        "elementwise_avx512.cc",
         "gemm.cc",
         "gemm_avx512.cc",
         "gemm_avx2.cc",

@@ -1,7 +1,7 @@
 /**
- * The native BatchMatMul / _FusedMatMul must give what the wasm backend's own kernels give: forward and gradients,
- * across shapes (edge tiles, K beyond one cache block, single rows), transposes, batch broadcasting, both thread
- * counts and every instruction-set variant this CPU can run.
+ * The native BatchMatMul / _FusedMatMul / Exp / Sum must give what the wasm backend's own kernels give: forward and
+ * gradients, across shapes (edge tiles, K beyond one cache block, single rows), transposes, batch broadcasting, both
+ * thread counts and every instruction-set variant this CPU can run.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
@@ -261,6 +261,70 @@ describe.skipIf(!status.loaded)(`native matmul kernels${skipReason}`, () => {
       second.native.forEach((g, j) => expectClose(g, second.wasm[j], `fused d${"abz"[j]} of ${describeCase(c)}`));
       tf.dispose([a, b, weight, bias, ...first.wasm, ...first.native, ...second.wasm, ...second.native]);
     });
+  });
+
+  test("Exp equals the wasm kernel, special values included, on every variant and both thread counts", () => {
+    const specials = [0, -0, 1, -1, 88, 88.7, 89, 100, -87, -100, -103, -104, -200, Infinity, -Infinity, NaN, 1e-8];
+    for (const isa of isas) {
+      for (const threads of [1, 2]) {
+        configureNativeMatMul({ isa, threads });
+        for (const size of [0, 1, 15, 17, 1000, 200_003]) {
+          const values = Float32Array.from({ length: size }, (_, i) => (i < specials.length ? specials[i] : ((i * 7919) % 2001) / 40 - 25));
+          const x = tf.tensor1d(values);
+          const { wasm, native, nativeCalls } = bothWays(() => tf.exp(x));
+          expect(nativeCalls, `exp of ${size} ran natively`).toBe(size === 0 ? 0 : 1);
+          const got = native.dataSync();
+          const want = wasm.dataSync();
+          for (let i = 0; i < size; i++) {
+            const close = Object.is(got[i], want[i]) || Math.abs(got[i] - want[i]) <= 4e-7 * Math.abs(want[i]) + 1e-44;
+            if (!close) expect(got[i], `${isa}/${threads}: exp(${values[i]}) of ${size}`).toBe(want[i]);
+          }
+          tf.dispose([x, wasm, native]);
+        }
+      }
+    }
+    configureNativeMatMul(initial);
+  });
+
+  test("Sum over trailing or leading axes equals the wasm kernel; middle axes and int32 fall back", () => {
+    const cases: { shape: number[]; axis: number | number[]; keepDims: boolean; native: boolean }[] = [
+      { shape: [3, 5], axis: -1, keepDims: false, native: true },
+      { shape: [2, 3, 70], axis: [2, 1], keepDims: true, native: true },
+      { shape: [100_000], axis: 0, keepDims: false, native: true },
+      { shape: [2000, 301], axis: 1, keepDims: true, native: true }, // split over both threads
+      { shape: [4, 0], axis: 1, keepDims: false, native: true }, // empty rows sum to 0
+      { shape: [2048, 130], axis: 0, keepDims: false, native: true }, // leading axes: column sums, threaded
+      { shape: [3, 4, 37], axis: [1, 0], keepDims: true, native: true },
+      { shape: [0, 5], axis: 0, keepDims: false, native: true }, // zero rows: zeros
+      { shape: [3, 4, 5], axis: 1, keepDims: false, native: false },
+      { shape: [3, 4, 5], axis: [0, 2], keepDims: false, native: false },
+    ];
+    for (const isa of isas) {
+      configureNativeMatMul({ isa });
+      cases.forEach((c, i) => {
+        const x = randomTensor(c.shape, 1000 + i);
+        const { wasm, native, nativeCalls } = bothWays(() => tf.sum(x, c.axis, c.keepDims));
+        const label = `${isa}: sum of [${c.shape}] over ${c.axis} keepDims ${c.keepDims}`;
+        expect(nativeCalls, label).toBe(c.native ? 1 : 0);
+        expectClose(native, wasm, label);
+        tf.dispose([x, wasm, native]);
+      });
+    }
+    configureNativeMatMul(initial);
+    const ints = tf.tensor2d([1, 2, 3, 4], [2, 2], "int32");
+    const { wasm, native, nativeCalls } = bothWays(() => tf.sum(ints, -1));
+    expect(nativeCalls).toBe(0);
+    expect(Array.from(native.dataSync())).toEqual(Array.from(wasm.dataSync()));
+    tf.dispose([ints, wasm, native]);
+  });
+
+  test("the log-sum-exp gradient through native Exp and Sum equals the wasm kernels'", () => {
+    const x = tf.mul(randomTensor([64, 500], 77), tf.scalar(5));
+    const lse = tf.grad((t: tf.Tensor) => tf.sum(tf.log(tf.sum(tf.exp(t), -1))));
+    const { wasm, native, nativeCalls } = bothWays(() => lse(x));
+    expect(nativeCalls).toBeGreaterThanOrEqual(3);
+    expectClose(native, wasm, "d logsumexp / dx");
+    tf.dispose([x, wasm, native]);
   });
 
   test("registering twice is harmless and unregistering restores the wasm kernels", () => {

@@ -1,19 +1,20 @@
 /**
- * Optional native matmul for the wasm backend (issue 8, lever 1).
+ * Optional native kernels for the wasm backend (issue 8, lever 1, plus the two heaviest non-matmul kernels).
  *
  * `native/` holds an N-API addon (built at install by scripts/build-native.mjs; absent if the machine has no C++
  * compiler) with a cache-blocked float32 GEMM for AVX-512, AVX2+FMA or plain C++, chosen at run time, on two
- * threads. registerNativeKernels() replaces the wasm backend's `BatchMatMul` and `_FusedMatMul` kernels with ones
- * that hand the addon the wasm heap and byte offsets of the operands: the addon reads A and B and writes the output
- * in place, so nothing is copied. Whatever the addon does not cover (non-float32 inputs, batch dimensions that
- * broadcast other than "one side has a single matrix", prelu, bias that is not a scalar or a row vector, a shared
- * heap) goes to the original wasm kernel, which is kept for that and for tests.
+ * threads, and AVX-512 exp and row sums. registerNativeKernels() replaces the wasm backend's `BatchMatMul`,
+ * `_FusedMatMul`, `Exp` and `Sum` kernels with ones that hand the addon the wasm heap and byte offsets of the
+ * operands: the addon reads the inputs and writes the output in place, so nothing is copied. Whatever the addon does
+ * not cover (non-float32 inputs, batch dimensions that broadcast other than "one side has a single matrix", prelu,
+ * bias that is not a scalar or a row vector, sums over leading axes, a shared heap) goes to the original wasm
+ * kernel, which is kept for that and for tests.
  */
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
 
-/** Which build the addon runs and on how many threads. */
+/** Which build the addon runs and on how many threads (for every native kernel, not only the matmul). */
 export interface NativeMatMulInfo {
   isa: NativeIsa;
   threads: number;
@@ -33,6 +34,9 @@ interface NativeAddon {
     transposeA: boolean, transposeB: boolean, biasOffset: number, biasLength: number,
     activation: number, leakyAlpha: number,
   ): void;
+  exp(heap: ArrayBuffer, xOffset: number, outOffset: number, size: number): void;
+  /** x seen as [rows, cols]: out[r] = sum of row r, or with overRows = 1 out[j] = sum of column j. */
+  sumRows(heap: ArrayBuffer, xOffset: number, outOffset: number, rows: number, cols: number, overRows: 0 | 1): void;
   info(): NativeMatMulInfo;
   configure(options: { isa?: NativeIsa; threads?: number }): NativeMatMulInfo;
 }
@@ -44,11 +48,17 @@ interface WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
 }
 
-interface MatMulArgs {
-  inputs: { a: tf.TensorInfo; b: tf.TensorInfo; bias?: tf.TensorInfo | null; preluActivationWeights?: tf.TensorInfo | null };
+interface KernelArgs<Inputs, Attrs> {
+  inputs: Inputs;
   backend: WasmBackend;
-  attrs: { transposeA: boolean; transposeB: boolean; activation?: string; leakyreluAlpha?: number };
+  attrs: Attrs;
 }
+type MatMulArgs = KernelArgs<
+  { a: tf.TensorInfo; b: tf.TensorInfo; bias?: tf.TensorInfo | null; preluActivationWeights?: tf.TensorInfo | null },
+  { transposeA: boolean; transposeB: boolean; activation?: string; leakyreluAlpha?: number }
+>;
+type ExpArgs = KernelArgs<{ x: tf.TensorInfo }, Record<string, never>>;
+type SumArgs = KernelArgs<{ x: tf.TensorInfo }, { axis: number | number[]; keepDims: boolean }>;
 
 /** Where node-gyp leaves the addon; the same relative path from src/engine (vitest) and dist/engine (built). */
 const ADDON_PATH = fileURLToPath(new URL("../../native/build/Release/posttrain_native.node", import.meta.url));
@@ -56,7 +66,16 @@ const ADDON_PATH = fileURLToPath(new URL("../../native/build/Release/posttrain_n
 /** The wasm backend's FusableActivation codes that the addon implements (prelu needs a weight tensor: fallback). */
 const ACTIVATION_CODES: Record<string, number> = { linear: 0, relu: 1, relu6: 2, leakyrelu: 4, sigmoid: 5, elu: 6 };
 
-const KERNEL_NAMES = [tf.BatchMatMul, tf._FusedMatMul] as const;
+/**
+ * The wasm kernels replaced, and by what. Exp and Sum are the heaviest kernels outside the matmuls in a training
+ * step (the log-softmax over the vocabulary), and wasm runs them on one core, Exp without SIMD.
+ */
+const NATIVE_KERNELS: Record<string, (args: never) => tf.TensorInfo> = {
+  [tf.BatchMatMul]: nativeBatchMatMul,
+  [tf._FusedMatMul]: nativeFusedMatMul,
+  [tf.Exp]: nativeExp,
+  [tf.Sum]: nativeSum,
+};
 
 let addon: NativeAddon | null = null;
 let loadFailure: string | null = null;
@@ -87,24 +106,23 @@ export function configureNativeMatMul(options: { isa?: NativeIsa; threads?: numb
 }
 
 /**
- * Replaces the wasm backend's BatchMatMul and _FusedMatMul with the native ones. Returns false (and changes
- * nothing) if the addon is not built or the wasm kernels are not registered; true if they are now native.
+ * Replaces the wasm backend's BatchMatMul, _FusedMatMul, Exp and Sum with the native ones. Returns false (and
+ * changes nothing) if the addon is not built or the wasm kernels are not registered; true if they are now native.
  */
 export function registerNativeKernels(): boolean {
   if (originals !== null) return true;
   const loaded = loadAddon();
   if (!loaded) return false;
   const saved = new Map<string, tf.KernelConfig>();
-  for (const name of KERNEL_NAMES) {
+  for (const name of Object.keys(NATIVE_KERNELS)) {
     const config = tf.getKernel(name, "wasm");
     if (config === undefined) return false;
     saved.set(name, config);
   }
   for (const [name, config] of saved) {
     tf.unregisterKernel(name, "wasm");
-    const kernelFunc = name === tf.BatchMatMul ? nativeBatchMatMul : nativeFusedMatMul;
     // The original setupFunc still runs if the backend initialises later: the fallback path needs it.
-    tf.registerKernel({ ...config, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+    tf.registerKernel({ ...config, kernelFunc: NATIVE_KERNELS[name] as unknown as tf.KernelFunc });
   }
   originals = saved;
   return true;
@@ -121,7 +139,7 @@ export function unregisterNativeKernels(): void {
 }
 
 /** Runs the original wasm kernel for `kernelName` (only reachable while the native ones are registered). */
-function fallback(kernelName: string, args: MatMulArgs): tf.TensorInfo {
+function fallback(kernelName: string, args: KernelArgs<unknown, unknown>): tf.TensorInfo {
   const config = originals?.get(kernelName);
   if (!config) throw new Error(`${kernelName}: original wasm kernel missing`);
   return config.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
@@ -179,25 +197,27 @@ function runNative(
   const { inputs, backend, attrs } = args;
   const out = backend.makeOutput(plan.outShape, "float32");
   if (plan.batch * plan.m * plan.n === 0) return out;
-  // Read the heap only now: makeOutput may have grown it, which replaces the ArrayBuffer.
-  const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
   addon!.matmul(
-    heap, memoryOffset(backend, inputs.a), memoryOffset(backend, inputs.b), memoryOffset(backend, out),
+    plainHeap(backend)!, memoryOffset(backend, inputs.a), memoryOffset(backend, inputs.b), memoryOffset(backend, out),
     plan.batch, plan.batchA, plan.batchB, plan.m, plan.n, plan.k, attrs.transposeA, attrs.transposeB,
     bias ? memoryOffset(backend, bias) : 0, bias ? tf.util.sizeFromShape(bias.shape) : 0, activation, alpha,
   );
   return out;
 }
 
-/** The heap must be a plain ArrayBuffer (the threaded wasm build shares a SharedArrayBuffer: left to wasm). */
-function heapIsPlain(backend: WasmBackend): boolean {
-  return backend.wasm.HEAPU8.buffer instanceof ArrayBuffer;
+/**
+ * The heap, read after makeOutput (which may grow it and so replace the buffer); null when it is not a plain
+ * ArrayBuffer (the threaded wasm build shares a SharedArrayBuffer: left to the wasm kernels).
+ */
+function plainHeap(backend: WasmBackend): ArrayBuffer | null {
+  const buffer = backend.wasm.HEAPU8.buffer;
+  return buffer instanceof ArrayBuffer ? buffer : null;
 }
 
 function nativeBatchMatMul(args: MatMulArgs): tf.TensorInfo {
   const { a, b } = args.inputs;
   const plan = planMatMul(a, b, args.attrs.transposeA, args.attrs.transposeB);
-  if (plan === null || !heapIsPlain(args.backend)) return fallback(tf.BatchMatMul, args);
+  if (plan === null || plainHeap(args.backend) === null) return fallback(tf.BatchMatMul, args);
   return runNative(args, plan, undefined, ACTIVATION_CODES.linear, 0);
 }
 
@@ -208,8 +228,42 @@ function nativeFusedMatMul(args: MatMulArgs): tf.TensorInfo {
   const biasOk =
     bias == null ||
     (bias.dtype === "float32" && bias.shape.length === 1 && plan !== null && (bias.shape[0] === plan.n || bias.shape[0] === 1));
-  if (plan === null || activation === undefined || preluActivationWeights != null || !biasOk || !heapIsPlain(args.backend)) {
+  const unsupported = activation === undefined || preluActivationWeights != null || !biasOk;
+  if (plan === null || unsupported || plainHeap(args.backend) === null) {
     return fallback(tf._FusedMatMul, args);
   }
   return runNative(args, plan, bias, activation, args.attrs.leakyreluAlpha ?? 0);
+}
+
+function nativeExp(args: ExpArgs): tf.TensorInfo {
+  const { inputs, backend } = args;
+  if (inputs.x.dtype !== "float32" || plainHeap(backend) === null) return fallback(tf.Exp, args);
+  const out = backend.makeOutput(inputs.x.shape, "float32");
+  const size = tf.util.sizeFromShape(inputs.x.shape);
+  if (size > 0) addon!.exp(plainHeap(backend)!, memoryOffset(backend, inputs.x), memoryOffset(backend, out), size);
+  return out;
+}
+
+/**
+ * Sums over trailing axes (row sums of the tensor seen as [rows, cols]) or over leading axes (column sums: the
+ * weight gradients of normalisations); axes in the middle go to the wasm kernel.
+ */
+function nativeSum(args: SumArgs): tf.TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { x } = inputs;
+  const rank = x.shape.length;
+  const axes = [...tf.util.parseAxisParam(attrs.axis, x.shape)].sort((p, q) => p - q);
+  const trailing = axes.length > 0 && axes.every((axis, i) => axis === rank - axes.length + i);
+  const leading = axes.length > 0 && axes.every((axis, i) => axis === i);
+  if (x.dtype !== "float32" || !(trailing || leading) || plainHeap(backend) === null) return fallback(tf.Sum, args);
+  const [outShape, reduceShape] = tf.backend_util.computeOutAndReduceShapes(x.shape, axes);
+  const shape = attrs.keepDims ? tf.backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
+  const out = backend.makeOutput(shape, "float32");
+  const kept = tf.util.sizeFromShape(outShape);
+  const reduced = tf.util.sizeFromShape(reduceShape);
+  const [rows, cols] = trailing ? [kept, reduced] : [reduced, kept];
+  if (kept > 0) {
+    addon!.sumRows(plainHeap(backend)!, memoryOffset(backend, x), memoryOffset(backend, out), rows, cols, trailing ? 0 : 1);
+  }
+  return out;
 }
