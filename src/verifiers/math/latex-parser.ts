@@ -16,24 +16,10 @@
 import type { Deadline } from "../deadline.js";
 import { printNode, type ElementaryFunction, type Node } from "./ast.js";
 import { LatexParseError, tokenize, type Token, type TokenKind } from "./latex-lexer.js";
+import { postfixProduct, resolveDeadPeriods } from "./latex-quirks.js";
+import { DeadPeriodError, TokenCursor, UnsupportedLatex } from "./latex-cursor.js";
 
-/** The parser looked at a character the lexer rejected: sympy's listener raises, whatever alternative was being tried. */
-export class LatexLexError extends Error {
-  override name = "LatexLexError";
-}
-
-/**
- * A single digit before a period that cannot be a decimal point (`2/3.`): ANTLR commits to reading the
- * decimal and fails, except where the digit was an optional extra factor (`x 2.` = x).
- */
-class DeadPeriodError extends LatexParseError {
-  override name = "DeadPeriodError";
-}
-
-/** Valid LaTeX sympy would evaluate but this emulation does not; the sympy half then answers "not equal". */
-export class UnsupportedLatex extends Error {
-  override name = "UnsupportedLatex";
-}
+export { LatexLexError, UnsupportedLatex } from "./latex-cursor.js";
 
 /** Bounds that keep hostile answers cheap; sympy's own parser would raise RecursionError far deeper. */
 export const MAX_LATEX_TOKENS = 4000;
@@ -58,139 +44,12 @@ const TRIG = new Set(["sin", "cos", "tan", "csc", "sec", "cot", "sinh", "cosh", 
 const mul = (a: Node, b: Node): Node => ({ k: "mul", a, b });
 const inverse = (a: Node): Node => ({ k: "pow", a, b: { k: "num", text: "-1", float: false } });
 
-/**
- * How ANTLR's prediction treats a `.` that cannot be a decimal point, measured against sympy 1.14 (the
- * prediction's lookahead runs into the dead `.` and then prefers the alternative that leaves the number):
- * - after a non-digit (`x.`, `(12).`): the parse ends before it;
- * - after an integer run d1..dn without a digit next: d1 · d2 · ... · d(n-1) and the parse ends (`11.` = 1,
- *   `1234.` = 1·2·3, `x+12.` = x+1); a single digit `7.` reaches the `.` and fails;
- * - after a last thousands group: the group is dropped (`1,234.` = 1, `1,234,567.` = 1234);
- * - after decimals b1..bm (m >= 2): bm starts a new number if a digit follows (`1.25.3` = 1.2·5.3), else it is
- *   dropped (`3.14.` = 3.1); with one decimal the parse ends (`1.5.` = 1.5).
- * Returns the tokens to parse: cut at the end of the parse, with `boundary` marks where a number must end.
- */
-function resolveDeadPeriods(tokens: Token[]): Token[] {
-  const eofAt = (i: number): Token[] => [...tokens.slice(0, i), { kind: "EOF", text: "" }];
-  let intStart = -1; // first DIGIT of the current integer run (-1: not in a number)
-  let lastGroup = -1; // index of the COMMA of the current number's last thousands group
-  let decStart = -1; // first decimal DIGIT of the current number
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    if (t.kind === "CMD_FRAC") {
-      // `\frac38`: the single-digit numerator and denominator are not a number run.
-      const fracAt = i;
-      while (tokens[i + 1]?.kind === "DIGIT" && i < fracAt + 2) i++;
-      intStart = lastGroup = decStart = -1;
-      continue;
-    }
-    if (t.kind === "DIGIT") {
-      if (intStart < 0 && decStart < 0) intStart = i;
-      continue;
-    }
-    const digitNext = tokens[i + 1]?.kind === "DIGIT";
-    if (t.kind === "COMMA" && intStart >= 0 && decStart < 0 && [1, 2, 3].every((k) => tokens[i + k]?.kind === "DIGIT") && tokens[i + 4]?.kind !== "DIGIT") {
-      lastGroup = i;
-      i += 3;
-      continue;
-    }
-    if (t.kind !== "PERIOD") {
-      intStart = lastGroup = decStart = -1;
-      continue;
-    }
-    // The lookahead that splits the digits reads the token after the period: a lexer error there fails the parse.
-    const cut = (at: number): Token[] =>
-      tokens[i + 1]?.kind === "ERROR" && tokens[i - 1]?.kind === "DIGIT" ? [...tokens.slice(0, at), tokens[i + 1]!] : eofAt(at);
-    if (decStart >= 0) {
-      const m = i - decStart;
-      if (m < 2) return cut(i);
-      if (!digitNext) return cut(i - 1);
-      tokens[i - 1] = { ...tokens[i - 1]!, boundary: true };
-      decStart = i + 1;
-      i++;
-      continue;
-    }
-    if (intStart < 0) return cut(i);
-    if (digitNext) {
-      decStart = i + 1;
-      i++;
-      continue;
-    }
-    if (lastGroup >= 0) return cut(lastGroup);
-    const n = i - intStart;
-    if (n < 2) return tokens; // the parser reaches `d.` and fails there
-    for (let k = intStart + 1; k < i - 1; k++) tokens[k] = { ...tokens[k]!, boundary: true };
-    return cut(i - 1);
-  }
-  return tokens;
-}
-
-class Parser {
-  private p = 0;
-  private depth = 0;
+class Parser extends TokenCursor {
   /** Open `|...|` groups: a `|` there closes the group rather than starting an evaluation bar. */
   private absDepth = 0;
-  private readonly memo = new Map<string, { node: Node; end: number } | null>();
 
-  private readonly tokens: Token[];
-
-  constructor(tokens: Token[], private readonly deadline: Deadline) {
-    this.tokens = resolveDeadPeriods(tokens);
-  }
-
-  private get next(): Token {
-    return this.look(this.tokens[this.p]!);
-  }
-  /** The next token's kind (a call, so TypeScript does not narrow it across `this.p++`). */
-  private kind(): TokenKind {
-    return this.next.kind;
-  }
-  private look(t: Token): Token {
-    if (t.kind === "ERROR") throw new LatexLexError(t.text);
-    return t;
-  }
-  private peek(k: number): Token {
-    return this.look(this.tokens[Math.min(this.p + k, this.tokens.length - 1)]!);
-  }
-  private expect(kind: TokenKind): Token {
-    const t = this.next;
-    if (t.kind !== kind) throw new LatexParseError(`expected ${kind}, got ${t.kind}`);
-    this.p++;
-    return t;
-  }
-  private fail(): never {
-    throw new LatexParseError(`unexpected ${this.kind()}`);
-  }
-
-  /** Runs `fn` speculatively: on a parse error the position is restored and null returned. Memoised per position. */
-  private attempt(key: string, fn: () => Node): Node | null {
-    const memoKey = `${key}@${this.p}`;
-    const cached = this.memo.get(memoKey);
-    if (cached !== undefined) {
-      if (cached) this.p = cached.end;
-      return cached?.node ?? null;
-    }
-    const start = this.p;
-    try {
-      const node = fn();
-      this.memo.set(memoKey, { node, end: this.p });
-      return node;
-    } catch (err) {
-      if (!(err instanceof LatexParseError)) throw err;
-      if (err instanceof DeadPeriodError && key !== "pf") throw err;
-      this.p = start;
-      this.memo.set(memoKey, null);
-      return null;
-    }
-  }
-
-  private nest<T>(fn: () => T): T {
-    if (++this.depth > MAX_NESTING) throw new LatexParseError("nesting too deep");
-    this.deadline.check();
-    try {
-      return fn();
-    } finally {
-      this.depth--;
-    }
+  constructor(tokens: Token[], deadline: Deadline) {
+    super(resolveDeadPeriods(tokens), deadline, MAX_NESTING);
   }
 
   relation(): Node {
@@ -387,6 +246,7 @@ class Parser {
 
   /** `number: DIGIT+ (',' DIGIT DIGIT DIGIT)* ('.' DIGIT+)?` with ANTLR's loop decisions (see module comment). */
   private number(): Node {
+    const start = this.p;
     const more = () => this.kind() === "DIGIT" && !this.next.boundary;
     let text = this.expect("DIGIT").text;
     while (more()) text += this.expect("DIGIT").text;
@@ -397,7 +257,7 @@ class Parser {
     if (this.kind() !== "PERIOD") return { k: "num", text, float: false };
     this.p++;
     // `2/3.`: ANTLR commits to the decimal point, so this error is not undone by trying another alternative.
-    if (this.kind() !== "DIGIT") throw new DeadPeriodError("a number ends with '.'");
+    if (this.kind() !== "DIGIT") throw new DeadPeriodError(start);
     text += "." + this.expect("DIGIT").text;
     while (more()) text += this.expect("DIGIT").text;
     return { k: "num", text, float: true };
@@ -494,35 +354,6 @@ class Parser {
     if (this.kind() === "COMMA") throw new UnsupportedLatex("function with several arguments");
     this.expect("R_PAREN");
     return e;
-  }
-}
-
-/**
- * `convert_postfix_list`: adjacent factors multiply, except that a lone symbol `x` between two factors
- * without symbols is read as a times sign (`2 x 3` = 6).
- */
-function postfixProduct(factors: Node[]): Node {
-  const kept: Node[] = [];
-  for (let i = 0; i < factors.length; i++) {
-    const f = factors[i]!;
-    const isTimesX = i > 0 && i < factors.length - 1 && f.k === "sym" && f.name === "x" &&
-      !containsSym(factors[i - 1]!) && !containsSym(factors[i + 1]!);
-    if (!isTimesX) kept.push(f);
-  }
-  return kept.reduceRight((acc, f) => mul(f, acc));
-}
-
-/** Whether a tree has a Symbol atom (`expr.atoms(Symbol)` is non-empty). */
-function containsSym(n: Node): boolean {
-  switch (n.k) {
-    case "sym": return true;
-    case "num": case "inf": return false;
-    case "add": case "mul": case "pow": case "rel": return containsSym(n.a) || containsSym(n.b);
-    case "neg": case "fn": return containsSym(n.a);
-    case "log": return containsSym(n.a) || (typeof n.base === "object" && containsSym(n.base));
-    case "root": return containsSym(n.a) || containsSym(n.n);
-    case "binom": return containsSym(n.n) || containsSym(n.r);
-    case "call": return n.args.some(containsSym);
   }
 }
 
