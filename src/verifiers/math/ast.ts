@@ -56,17 +56,21 @@ export function freeSymbols(node: Node, into: Set<string> = new Set()): Set<stri
   return into;
 }
 
-/** Whether the tree holds a sympy Float literal (decimals switch sympy to 53-bit float arithmetic). */
-export function hasFloat(node: Node): boolean {
+/**
+ * Whether the tree holds a sympy Float literal (decimals switch sympy to 53-bit float arithmetic), or with
+ * `minDigits`, one with at least that many significant digits (sympy then keeps that many digits of precision).
+ */
+export function hasFloat(node: Node, minDigits = 0): boolean {
+  const has = (n: Node): boolean => hasFloat(n, minDigits);
   switch (node.k) {
-    case "num": return node.float;
+    case "num": return node.float && node.text.replace(".", "").replace(/^0+/, "").length >= minDigits;
     case "sym": case "inf": return false;
-    case "add": case "mul": case "pow": case "rel": return hasFloat(node.a) || hasFloat(node.b);
-    case "neg": case "fn": return hasFloat(node.a);
-    case "log": return hasFloat(node.a) || (typeof node.base === "object" && hasFloat(node.base));
-    case "root": return hasFloat(node.a) || hasFloat(node.n);
-    case "binom": return hasFloat(node.n) || hasFloat(node.r);
-    case "call": return node.args.some(hasFloat);
+    case "add": case "mul": case "pow": case "rel": return has(node.a) || has(node.b);
+    case "neg": case "fn": return has(node.a);
+    case "log": return has(node.a) || (typeof node.base === "object" && has(node.base));
+    case "root": return has(node.a) || has(node.n);
+    case "binom": return has(node.n) || has(node.r);
+    case "call": return node.args.some(has);
   }
 }
 

@@ -13,13 +13,16 @@ export class NotExact extends Error {
   override name = "NotExact";
 }
 
-/** Exact rational value of a tree without symbols or floats, or NotExact / TooBig. */
-export function exactValue(node: Node, deadline: Deadline, known?: Map<Node, Q>): Q {
+/**
+ * Exact rational value of a tree without symbols (and without floats unless `decimalsExact`: a decimal literal
+ * then counts as its exact decimal value), or NotExact / TooBig.
+ */
+export function exactValue(node: Node, deadline: Deadline, known?: Map<Node, Q>, decimalsExact = false): Q {
   deadline.check();
-  const ev = (n: Node): Q => known?.get(n) ?? exactValue(n, deadline, known);
+  const ev = (n: Node): Q => known?.get(n) ?? exactValue(n, deadline, known, decimalsExact);
   switch (node.k) {
     case "num":
-      if (node.float) throw new NotExact("float");
+      if (node.float && !decimalsExact) throw new NotExact("float");
       return Q.decimal(node.text);
     case "add":
       return ev(node.a).add(ev(node.b));

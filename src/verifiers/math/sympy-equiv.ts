@@ -6,7 +6,9 @@
  * - rational trees (integers, fractions, integer powers, factorials, binomials, perfect-square roots) are
  *   compared exactly;
  * - trees with a decimal literal (a sympy Float) and no symbol are compared in doubles without tolerance, as
- *   sympy's 53-bit Float arithmetic does: 0.375 = 3/8, but 0.6667 ≠ 2/3 and 0.1 + 0.2 ≠ 0.3;
+ *   sympy's 53-bit Float arithmetic does: 0.375 = 3/8, but 0.6667 ≠ 2/3 and 0.1 + 0.2 ≠ 0.3; a literal of more
+ *   than 15 significant digits keeps that precision in sympy, so it is compared as its exact decimal
+ *   (0.42857142857142855 ≠ 3/7);
  * - everything else is evaluated at SAMPLES seeded complex points (free symbols are generic complex numbers in
  *   sympy, so sqrt(x^2) ≠ x) and must agree within a relative tolerance at every point.
  * Where sympy's simplify cannot prove a true identity this says equal; that is rare for final answers.
@@ -22,6 +24,8 @@ import { TooBig } from "./rational.js";
 const SAMPLES = 3;
 const TOLERANCE = 1e-9;
 const FLOAT_WITH_SYMBOLS_TOLERANCE = 1e-12;
+/** sympy Floats keep max(15, digits given) decimal digits. */
+const LONG_FLOAT_DIGITS = 16;
 
 export type SympyOutcome = { equal: boolean; reason?: string };
 
@@ -44,9 +48,9 @@ function parse(s: string, deadline: Deadline): Node | string {
   }
 }
 
-function exactOrNull(node: Node, deadline: Deadline) {
+function exactOrNull(node: Node, deadline: Deadline, decimalsExact = false) {
   try {
-    return exactValue(node, deadline);
+    return exactValue(node, deadline, undefined, decimalsExact);
   } catch (err) {
     if (err instanceof NotExact) return null;
     throw err;
@@ -58,9 +62,10 @@ export function treesEqual(a: Node, b: Node, deadline: Deadline): SympyOutcome {
   if (a.k === "rel" || b.k === "rel") return { equal: false, reason: "relation" };
   const floats = hasFloat(a) || hasFloat(b);
   try {
-    if (!floats) {
-      const qa = exactOrNull(a, deadline);
-      const qb = qa && exactOrNull(b, deadline);
+    const longFloats = hasFloat(a, LONG_FLOAT_DIGITS) || hasFloat(b, LONG_FLOAT_DIGITS);
+    if (!floats || longFloats) {
+      const qa = exactOrNull(a, deadline, longFloats);
+      const qb = qa && exactOrNull(b, deadline, longFloats);
       if (qa && qb) return { equal: qa.equals(qb) };
     }
     const exact = rationalSubtrees(b, deadline, rationalSubtrees(a, deadline));
