@@ -27,6 +27,21 @@ describe("initBackend", () => {
   });
 });
 
+describe("wasm Identity shares its input's buffer", () => {
+  it("tf.clone gives the same values, survives disposal of its source, and allocates no new buffer", async () => {
+    await initBackend("wasm");
+    const x = tf.tensor2d([[1, 2], [3, 4]]);
+    const before = tf.memory().numDataBuffers;
+    const y = tf.clone(x);
+    expect(tf.memory().numDataBuffers).toBe(before);
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3, 4]);
+    y.dispose();
+    const s = tf.clone(tf.tensor1d(["a", "b"], "string"));
+    expect(s.dataSync()).toEqual(["a", "b"]);
+  });
+});
+
 describe("wasm kernels added or corrected by the engine", () => {
   const cases: { name: string; make: () => tf.Tensor }[] = [
     { name: "rows with repeated ids", make: () => tf.unsortedSegmentSum(tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8]]), tf.tensor1d([2, 0, 2, 1], "int32"), 4) },

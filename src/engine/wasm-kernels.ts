@@ -7,6 +7,9 @@
  * - `OneHot` with a float dtype writes int32 bit patterns (1 reads back as 1.4e-45): replaced.
  * - `GatherV2` with batchDims > 0 reads the wrong rows or out of bounds: batchDims > 0 is replaced,
  *   batchDims = 0 still runs the shipped kernel.
+ * - `Identity` copies its input; autodiff clones every tensor it saves for the backward pass through it,
+ *   so training copied each saved activation once more. Replaced by the cpu backend's behaviour: the
+ *   output shares the input's buffer (reference-counted, as wasm's Reshape already does).
  *
  * Each kernel reads its inputs straight from the wasm heap and writes its output into a wasm-heap tensor,
  * so nothing falls back to (or needs) the cpu backend.
@@ -15,6 +18,7 @@ import * as tf from "@tensorflow/tfjs-core";
 
 /** The slice of the wasm backend's class we use (its type is not exported from the package root). */
 interface WasmBackendLike {
+  incRef(dataId: tf.DataId): void;
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
@@ -102,6 +106,13 @@ function gatherBatchedWasm(backend: WasmBackendLike, x: tf.TensorInfo, indices: 
   return out;
 }
 
+/** Identity without a copy: the output is the input's buffer with one more reference. */
+export function identityWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const x = args.inputs["x"]!;
+  (args.backend as WasmBackendLike).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
 let registered = false;
 
 /** Registers the missing and corrected kernels on the wasm backend (idempotent). */
@@ -110,6 +121,8 @@ export function registerWasmTrainingKernels(): void {
   registered = true;
   tf.registerKernel({ kernelName: tf.UnsortedSegmentSum, backendName: "wasm", kernelFunc: unsortedSegmentSumWasm as tf.KernelFunc });
   replaceKernel(tf.OneHot, () => oneHotWasm as tf.KernelFunc);
+  replaceKernel(tf.Identity, (shipped) => ((args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) =>
+    args.inputs["x"]!.dtype === "string" ? shipped(args as Parameters<tf.KernelFunc>[0]) : identityWasm(args)) as tf.KernelFunc);
   replaceKernel(tf.GatherV2, (shipped) => ((args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => {
     const { axis, batchDims } = args.attrs as { axis: number; batchDims: number };
     if (!batchDims) return shipped(args as Parameters<tf.KernelFunc>[0]);
