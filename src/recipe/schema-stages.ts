@@ -184,6 +184,7 @@ const rlvr = object(
     lam: num("PPO GAE lambda.", 0.95, { minimum: 0, maximum: 1 }),
     num_ppo_epochs: int("PPO epochs per batch of rollouts.", 4, { minimum: 1 }),
     eval_every: int("Evaluate on eval_data every this many steps.", 10, { minimum: 1 }),
+    eval_limit: nullable(int("Held-out rows scored per eval_data file (the first ones); null = all.", 100, { minimum: 1 })),
     ...optimFields({ lr: 1e-6, schedule: "constant", warmup_ratio: 0, min_lr_ratio: 0, weight_decay: 0 }),
   },
   ["kind", "name", "data"],

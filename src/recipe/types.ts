@@ -93,6 +93,7 @@ export interface RlvrStage extends StageBase<"rlvr">, OptimConfig {
   lam: number;
   num_ppo_epochs: number;
   eval_every: number;
+  eval_limit: number | null;
 }
 
 export interface EvalSet {

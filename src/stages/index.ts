@@ -26,7 +26,7 @@ export const STAGE_RUNNERS = {
   soup: runSoup,
   sft: runSft,
   dpo: runDpo,
-  rlvr: unavailable("rlvr"),
+  rlvr: (ctx, config) => import("../rlvr/index.js").then((rlvr) => rlvr.runRlvr(ctx, config)),
   eval: runEval,
   export: runExport,
 } satisfies StageTable;
