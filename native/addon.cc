@@ -16,7 +16,7 @@ using posttrain::Activation;
 using posttrain::GemmProblem;
 using posttrain::Isa;
 
-// Kernel calls served since load (matmul, exp, sumRows), so callers can tell the native path ran, not a fallback.
+// Kernel calls served since load (matmul, exp, reduce), so callers can tell the native path ran, not a fallback.
 std::atomic<uint64_t> g_calls{0};
 
 bool ParseIsa(const std::string& name, Isa* isa) {
@@ -188,34 +188,33 @@ Napi::Value Exp(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// sumRows(heap, xOffset, outOffset, rows, cols, overRows): x is [rows, cols], float32; out[r] = sum of row r, or
-// with overRows set, out[j] = sum of column j (a sum over the leading axes).
-Napi::Value SumRows(const Napi::CallbackInfo& info) {
+// reduce(heap, xOffset, outOffset, rows, cols, mode): x is [rows, cols], float32. Mode 0: out[r] = sum of row r;
+// 1: out[j] = sum of column j (a sum over the leading axes); 2: out[r] = max of row r (cols >= 1).
+Napi::Value Reduce(const Napi::CallbackInfo& info) {
   uint8_t* base;
   int64_t bytes, args[5];
-  if (!ReadHeapArgs(info, "sumRows", 5, &base, &bytes, args)) return info.Env().Undefined();
-  const auto [x_off, y_off, rows, cols, over_rows] = std::tuple{args[0], args[1], args[2], args[3], args[4]};
-  const int64_t out_size = over_rows ? cols : rows;
-  if (rows < 0 || cols < 0 || !InsideHeap(bytes, x_off, rows * cols) || !InsideHeap(bytes, y_off, out_size)) {
-    Napi::RangeError::New(info.Env(), "sumRows: [" + std::to_string(rows) + "," + std::to_string(cols) +
-                                          "] does not fit the heap")
+  if (!ReadHeapArgs(info, "reduce", 5, &base, &bytes, args)) return info.Env().Undefined();
+  const auto [x_off, y_off, rows, cols, mode] = std::tuple{args[0], args[1], args[2], args[3], args[4]};
+  const int64_t out_size = mode == 1 ? cols : rows;
+  if (rows < 0 || cols < (mode == 2 ? 1 : 0) || mode < 0 || mode > 2 || !InsideHeap(bytes, x_off, rows * cols) ||
+      !InsideHeap(bytes, y_off, out_size)) {
+    Napi::RangeError::New(info.Env(), "reduce: [" + std::to_string(rows) + "," + std::to_string(cols) + "] mode " +
+                                          std::to_string(mode) + " does not fit the heap")
         .ThrowAsJavaScriptException();
     return info.Env().Undefined();
   }
   const float* x = reinterpret_cast<const float*>(base + x_off);
   float* y = reinterpret_cast<float*>(base + y_off);
-  if (over_rows) {
-    posttrain::SumColsF32(x, y, rows, cols);
-  } else {
-    posttrain::SumRowsF32(x, y, rows, cols);
-  }
+  if (mode == 0) posttrain::SumRowsF32(x, y, rows, cols);
+  if (mode == 1) posttrain::SumColsF32(x, y, rows, cols);
+  if (mode == 2) posttrain::MaxRowsF32(x, y, rows, cols);
   g_calls.fetch_add(1, std::memory_order_relaxed);
   return info.Env().Undefined();
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("exp", Napi::Function::New(env, Exp, "exp"));
-  exports.Set("sumRows", Napi::Function::New(env, SumRows, "sumRows"));
+  exports.Set("reduce", Napi::Function::New(env, Reduce, "reduce"));
   exports.Set("matmul", Napi::Function::New(env, MatMul, "matmul"));
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("configure", Napi::Function::New(env, Configure, "configure"));

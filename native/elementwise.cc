@@ -11,6 +11,7 @@ namespace posttrain {
 
 void ExpF32Avx512(const float* x, float* y, int64_t n);
 void SumRowsF32Avx512(const float* x, float* y, int64_t rows, int64_t cols);
+void MaxRowsF32Avx512(const float* x, float* y, int64_t rows, int64_t cols);
 void SumColsF32Avx512(const float* x, float* y, int64_t rows, int64_t cols, int64_t j0, int64_t j1);
 
 namespace {
@@ -24,6 +25,17 @@ void SumRowsF32Portable(const float* x, float* y, int64_t rows, int64_t cols) {
     float sum = 0.f;
     for (int64_t j = 0; j < cols; ++j) sum += x[r * cols + j];
     y[r] = sum;
+  }
+}
+
+void MaxRowsF32Portable(const float* x, float* y, int64_t rows, int64_t cols) {
+  for (int64_t r = 0; r < rows; ++r) {
+    float best = x[r * cols];
+    for (int64_t j = 0; j < cols && !std::isnan(best); ++j) {
+      const float value = x[r * cols + j];
+      if (std::isnan(value) || value > best) best = value;
+    }
+    y[r] = best;
   }
 }
 
@@ -57,20 +69,28 @@ void ExpPart(void* context, int part) {
   }
 }
 
+using RowsFn = void (*)(const float* x, float* y, int64_t rows, int64_t cols);
+
 struct SumJob {
   const float* x;
   float* y;
   int64_t rows, cols;
+  RowsFn rows_fn;  // row reductions: the kernel for this instruction set
 };
 
-void SumPart(void* context, int part) {
+void RowsPart(void* context, int part) {
   const SumJob& job = *static_cast<const SumJob*>(context);
   const int64_t begin = job.rows * part / kParts;
   const int64_t end = job.rows * (part + 1) / kParts;
-  if (UseAvx512()) {
-    SumRowsF32Avx512(job.x + begin * job.cols, job.y + begin, end - begin, job.cols);
+  job.rows_fn(job.x + begin * job.cols, job.y + begin, end - begin, job.cols);
+}
+
+void ReduceRows(const float* x, float* y, int64_t rows, int64_t cols, RowsFn fn) {
+  SumJob job{x, y, rows, cols, fn};
+  if (Threads() >= 2 && rows >= 2 && rows * cols >= kMinParallelElements) {
+    WorkerPool::Get().Run(RowsPart, &job, kParts);
   } else {
-    SumRowsF32Portable(job.x + begin * job.cols, job.y + begin, end - begin, job.cols);
+    for (int part = 0; part < kParts; ++part) RowsPart(&job, part);
   }
 }
 
@@ -98,16 +118,15 @@ void ExpF32(const float* x, float* y, int64_t n) {
 }
 
 void SumRowsF32(const float* x, float* y, int64_t rows, int64_t cols) {
-  SumJob job{x, y, rows, cols};
-  if (Threads() >= 2 && rows >= 2 && rows * cols >= kMinParallelElements) {
-    WorkerPool::Get().Run(SumPart, &job, kParts);
-  } else {
-    for (int part = 0; part < kParts; ++part) SumPart(&job, part);
-  }
+  ReduceRows(x, y, rows, cols, UseAvx512() ? SumRowsF32Avx512 : SumRowsF32Portable);
+}
+
+void MaxRowsF32(const float* x, float* y, int64_t rows, int64_t cols) {
+  ReduceRows(x, y, rows, cols, UseAvx512() ? MaxRowsF32Avx512 : MaxRowsF32Portable);
 }
 
 void SumColsF32(const float* x, float* y, int64_t rows, int64_t cols) {
-  SumJob job{x, y, rows, cols};
+  SumJob job{x, y, rows, cols, nullptr};
   if (Threads() >= 2 && cols >= 64 && rows * cols >= kMinParallelElements) {
     WorkerPool::Get().Run(SumColsPart, &job, kParts);
   } else {

@@ -57,6 +57,30 @@ void SumRowsF32Avx512(const float* x, float* y, int64_t rows, int64_t cols) {
   }
 }
 
+void MaxRowsF32Avx512(const float* x, float* y, int64_t rows, int64_t cols) {
+  const __m512 lowest = _mm512_set1_ps(-INFINITY);
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* row = x + r * cols;
+    __m512 acc[2] = {lowest, lowest};
+    __mmask16 nan = 0;
+    int64_t j = 0;
+    for (; j + 32 <= cols; j += 32) {
+      for (int v = 0; v < 2; ++v) {
+        const __m512 values = _mm512_loadu_ps(row + j + 16 * v);
+        nan |= _mm512_cmp_ps_mask(values, values, _CMP_UNORD_Q);
+        acc[v] = _mm512_max_ps(acc[v], values);
+      }
+    }
+    for (; j < cols; j += 16) {
+      const __mmask16 mask = cols - j >= 16 ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << (cols - j)) - 1);
+      const __m512 values = _mm512_mask_loadu_ps(lowest, mask, row + j);
+      nan |= _mm512_cmp_ps_mask(values, values, _CMP_UNORD_Q);
+      acc[0] = _mm512_max_ps(acc[0], values);
+    }
+    y[r] = nan ? NAN : _mm512_reduce_max_ps(_mm512_max_ps(acc[0], acc[1]));
+  }
+}
+
 // Columns [j0, j1) of the column sums; four rows at a time into 16-column accumulators.
 void SumColsF32Avx512(const float* x, float* y, int64_t rows, int64_t cols, int64_t j0, int64_t j1) {
   for (int64_t j = j0; j < j1; j += 16) {

@@ -1,5 +1,5 @@
 /**
- * The native BatchMatMul / _FusedMatMul / Exp / Sum must give what the wasm backend's own kernels give: forward and
+ * The native BatchMatMul / _FusedMatMul / Exp / Max / Sum must give what the wasm backend's own kernels give: forward and
  * gradients, across shapes (edge tiles, K beyond one cache block, single rows), transposes, batch broadcasting, both
  * thread counts and every instruction-set variant this CPU can run.
  */
@@ -318,11 +318,37 @@ describe.skipIf(!status.loaded)(`native matmul kernels${skipReason}`, () => {
     tf.dispose([ints, wasm, native]);
   });
 
-  test("the log-sum-exp gradient through native Exp and Sum equals the wasm kernels'", () => {
+  test("Max over trailing axes equals the wasm kernel, NaN and -Infinity included; other axes fall back", () => {
+    const rows = [[NaN, 1, 2], [1, NaN, 2], [1, 2, NaN], [-Infinity, -Infinity, -Infinity], [-3, -1, -2]];
+    const special = tf.tensor2d(rows.flatMap((r) => r), [rows.length, 3]);
+    const cases: [tf.Tensor, number | number[], boolean, boolean][] = [
+      [special, -1, false, true],
+      [randomTensor([2040, 333], 1), 1, true, true], // split over both threads; 333 = 10 vectors + a masked tail
+      [randomTensor([3, 4, 50], 2), [1, 2], false, true],
+      [randomTensor([30, 40], 3), 0, false, false],
+    ];
+    for (const isa of isas) {
+      configureNativeMatMul({ isa });
+      cases.forEach(([x, axis, keepDims, isNative], i) => {
+        const { wasm, native, nativeCalls } = bothWays(() => tf.max(x, axis, keepDims));
+        expect(nativeCalls, `${isa} case ${i} native`).toBe(isNative ? 1 : 0);
+        expect(native.shape).toEqual(wasm.shape);
+        expect(Array.from(native.dataSync()), `${isa} case ${i}`).toEqual(Array.from(wasm.dataSync()));
+        tf.dispose([wasm, native]);
+      });
+    }
+    configureNativeMatMul(initial);
+    tf.dispose(cases.map(([x]) => x));
+  });
+
+  test("the log-sum-exp gradient through native Exp, Max and Sum equals the wasm kernels'", () => {
     const x = tf.mul(randomTensor([64, 500], 77), tf.scalar(5));
-    const lse = tf.grad((t: tf.Tensor) => tf.sum(tf.log(tf.sum(tf.exp(t), -1))));
+    const lse = tf.grad((t: tf.Tensor) => {
+      const max = tf.max(t, -1, true);
+      return tf.sum(tf.add(tf.log(tf.sum(tf.exp(tf.sub(t, max)), -1)), tf.reshape(max, [-1])));
+    });
     const { wasm, native, nativeCalls } = bothWays(() => lse(x));
-    expect(nativeCalls).toBeGreaterThanOrEqual(3);
+    expect(nativeCalls).toBeGreaterThanOrEqual(4);
     expectClose(native, wasm, "d logsumexp / dx");
     tf.dispose([x, wasm, native]);
   });

@@ -1,13 +1,13 @@
 /**
- * Optional native kernels for the wasm backend (issue 8, lever 1, plus the two heaviest non-matmul kernels).
+ * Optional native kernels for the wasm backend (issue 8: lever 1, and the heaviest reductions outside matmuls).
  *
  * `native/` holds an N-API addon (built at install by scripts/build-native.mjs; absent if the machine has no C++
  * compiler) with a cache-blocked float32 GEMM for AVX-512, AVX2+FMA or plain C++, chosen at run time, on two
- * threads, and AVX-512 exp and row sums. registerNativeKernels() replaces the wasm backend's `BatchMatMul`,
- * `_FusedMatMul`, `Exp` and `Sum` kernels with ones that hand the addon the wasm heap and byte offsets of the
+ * threads, and AVX-512 exp, row maxima and sums. registerNativeKernels() replaces the wasm backend's `BatchMatMul`,
+ * `_FusedMatMul`, `Exp`, `Max` and `Sum` kernels with ones that hand the addon the wasm heap and byte offsets of the
  * operands: the addon reads the inputs and writes the output in place, so nothing is copied. Whatever the addon does
  * not cover (non-float32 inputs, batch dimensions that broadcast other than "one side has a single matrix", prelu,
- * bias that is not a scalar or a row vector, sums over leading axes, a shared heap) goes to the original wasm
+ * bias that is not a scalar or a row vector, reductions over middle axes, a shared heap) goes to the original wasm
  * kernel, which is kept for that and for tests.
  */
 import { createRequire } from "node:module";
@@ -35,8 +35,8 @@ interface NativeAddon {
     activation: number, leakyAlpha: number,
   ): void;
   exp(heap: ArrayBuffer, xOffset: number, outOffset: number, size: number): void;
-  /** x seen as [rows, cols]: out[r] = sum of row r, or with overRows = 1 out[j] = sum of column j. */
-  sumRows(heap: ArrayBuffer, xOffset: number, outOffset: number, rows: number, cols: number, overRows: 0 | 1): void;
+  /** x seen as [rows, cols]; out[r] = sum of row r, out[j] = sum of column j, or out[r] = max of row r. */
+  reduce(heap: ArrayBuffer, xOffset: number, outOffset: number, rows: number, cols: number, mode: ReduceMode): void;
   info(): NativeMatMulInfo;
   configure(options: { isa?: NativeIsa; threads?: number }): NativeMatMulInfo;
 }
@@ -59,6 +59,13 @@ type MatMulArgs = KernelArgs<
 >;
 type ExpArgs = KernelArgs<{ x: tf.TensorInfo }, Record<string, never>>;
 type SumArgs = KernelArgs<{ x: tf.TensorInfo }, { axis: number | number[]; keepDims: boolean }>;
+type MaxArgs = KernelArgs<{ x: tf.TensorInfo }, { reductionIndices: number | number[]; keepDims: boolean }>;
+/** The addon's reductions, by its mode codes. */
+const enum ReduceMode {
+  SumRows = 0,
+  SumColumns = 1,
+  MaxRows = 2,
+}
 
 /** Where node-gyp leaves the addon; the same relative path from src/engine (vitest) and dist/engine (built). */
 const ADDON_PATH = fileURLToPath(new URL("../../native/build/Release/posttrain_native.node", import.meta.url));
@@ -67,14 +74,16 @@ const ADDON_PATH = fileURLToPath(new URL("../../native/build/Release/posttrain_n
 const ACTIVATION_CODES: Record<string, number> = { linear: 0, relu: 1, relu6: 2, leakyrelu: 4, sigmoid: 5, elu: 6 };
 
 /**
- * The wasm kernels replaced, and by what. Exp and Sum are the heaviest kernels outside the matmuls in a training
- * step (the log-softmax over the vocabulary), and wasm runs them on one core, Exp without SIMD.
+ * The wasm kernels replaced, and by what. Exp, Max and Sum are the heaviest kernels outside the matmuls in a
+ * training step (the log-softmax over the vocabulary, the normalisation weight gradients), and wasm runs them on one
+ * core, Exp without SIMD and Sum over leading axes through a transpose.
  */
 const NATIVE_KERNELS: Record<string, (args: never) => tf.TensorInfo> = {
   [tf.BatchMatMul]: nativeBatchMatMul,
   [tf._FusedMatMul]: nativeFusedMatMul,
   [tf.Exp]: nativeExp,
   [tf.Sum]: nativeSum,
+  [tf.Max]: nativeMax,
 };
 
 let addon: NativeAddon | null = null;
@@ -106,7 +115,7 @@ export function configureNativeMatMul(options: { isa?: NativeIsa; threads?: numb
 }
 
 /**
- * Replaces the wasm backend's BatchMatMul, _FusedMatMul, Exp and Sum with the native ones. Returns false (and
+ * Replaces the wasm backend's BatchMatMul, _FusedMatMul, Exp, Max and Sum with the native ones. Returns false (and
  * changes nothing) if the addon is not built or the wasm kernels are not registered; true if they are now native.
  */
 export function registerNativeKernels(): boolean {
@@ -244,6 +253,22 @@ function nativeExp(args: ExpArgs): tf.TensorInfo {
   return out;
 }
 
+/** Reduced axes as the addon sees them: trailing (row reductions), leading (column reductions) or neither. */
+function reductionLayout(x: tf.TensorInfo, axis: number | number[], keepDims: boolean) {
+  const rank = x.shape.length;
+  const axes = [...tf.util.parseAxisParam(axis, x.shape)].sort((p, q) => p - q);
+  const trailing = axes.length > 0 && axes.every((a, i) => a === rank - axes.length + i);
+  const leading = axes.length > 0 && axes.every((a, i) => a === i);
+  const [outShape, reduceShape] = tf.backend_util.computeOutAndReduceShapes(x.shape, axes);
+  return {
+    trailing,
+    leading,
+    shape: keepDims ? tf.backend_util.expandShapeToKeepDim(outShape, axes) : outShape,
+    kept: tf.util.sizeFromShape(outShape),
+    reduced: tf.util.sizeFromShape(reduceShape),
+  };
+}
+
 /**
  * Sums over trailing axes (row sums of the tensor seen as [rows, cols]) or over leading axes (column sums: the
  * weight gradients of normalisations); axes in the middle go to the wasm kernel.
@@ -251,19 +276,31 @@ function nativeExp(args: ExpArgs): tf.TensorInfo {
 function nativeSum(args: SumArgs): tf.TensorInfo {
   const { inputs, backend, attrs } = args;
   const { x } = inputs;
-  const rank = x.shape.length;
-  const axes = [...tf.util.parseAxisParam(attrs.axis, x.shape)].sort((p, q) => p - q);
-  const trailing = axes.length > 0 && axes.every((axis, i) => axis === rank - axes.length + i);
-  const leading = axes.length > 0 && axes.every((axis, i) => axis === i);
-  if (x.dtype !== "float32" || !(trailing || leading) || plainHeap(backend) === null) return fallback(tf.Sum, args);
-  const [outShape, reduceShape] = tf.backend_util.computeOutAndReduceShapes(x.shape, axes);
-  const shape = attrs.keepDims ? tf.backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
-  const out = backend.makeOutput(shape, "float32");
-  const kept = tf.util.sizeFromShape(outShape);
-  const reduced = tf.util.sizeFromShape(reduceShape);
-  const [rows, cols] = trailing ? [kept, reduced] : [reduced, kept];
-  if (kept > 0) {
-    addon!.sumRows(plainHeap(backend)!, memoryOffset(backend, x), memoryOffset(backend, out), rows, cols, trailing ? 0 : 1);
+  const layout = reductionLayout(x, attrs.axis, attrs.keepDims);
+  if (x.dtype !== "float32" || !(layout.trailing || layout.leading) || plainHeap(backend) === null) {
+    return fallback(tf.Sum, args);
+  }
+  const out = backend.makeOutput(layout.shape, "float32");
+  const [rows, cols] = layout.trailing ? [layout.kept, layout.reduced] : [layout.reduced, layout.kept];
+  const mode = layout.trailing ? ReduceMode.SumRows : ReduceMode.SumColumns;
+  if (layout.kept > 0) {
+    addon!.reduce(plainHeap(backend)!, memoryOffset(backend, x), memoryOffset(backend, out), rows, cols, mode);
+  }
+  return out;
+}
+
+/** Maxima over trailing axes (the log-softmax's row max); anything else goes to the wasm kernel. */
+function nativeMax(args: MaxArgs): tf.TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { x } = inputs;
+  const layout = reductionLayout(x, attrs.reductionIndices, attrs.keepDims);
+  if (x.dtype !== "float32" || !layout.trailing || layout.reduced === 0 || plainHeap(backend) === null) {
+    return fallback(tf.Max, args);
+  }
+  const out = backend.makeOutput(layout.shape, "float32");
+  if (layout.kept > 0) {
+    const [xOffset, outOffset] = [memoryOffset(backend, x), memoryOffset(backend, out)];
+    addon!.reduce(plainHeap(backend)!, xOffset, outOffset, layout.kept, layout.reduced, ReduceMode.MaxRows);
   }
   return out;
 }
