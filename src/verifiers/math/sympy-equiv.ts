@@ -14,7 +14,7 @@
  * Where sympy's simplify cannot prove a true identity this says equal; that is rare for final answers.
  */
 import type { Deadline } from "../deadline.js";
-import { freeSymbols, hasFloat, type Node } from "./ast.js";
+import { freeSymbols, hasFloat, printNode, type Node } from "./ast.js";
 import * as cx from "./complex.js";
 import { exactValue, NotExact, numericValue, rationalSubtrees, type Env } from "./evaluate.js";
 import { LatexParseError } from "./latex-lexer.js";
@@ -57,9 +57,26 @@ function exactOrNull(node: Node, deadline: Deadline, decimalsExact = false) {
   }
 }
 
+/**
+ * Whether `a - a` is nan in sympy rather than 0: parse_latex builds unevaluated trees, so identical terms cancel
+ * (log(0) - log(0) = 0, 10^(10^10) - 10^(10^10) = 0) unless a term is itself a number that is infinite
+ * (oo, 1/0 = zoo), whose arithmetic gives nan.
+ */
+function selfDifferenceIsNan(node: Node): boolean {
+  switch (node.k) {
+    case "inf": return true;
+    case "add": return selfDifferenceIsNan(node.a) || selfDifferenceIsNan(node.b);
+    case "neg": return selfDifferenceIsNan(node.a);
+    case "pow":
+      return node.a.k === "num" && Number(node.a.text) === 0 && (node.b.k === "neg" || (node.b.k === "num" && node.b.text.startsWith("-")));
+    default: return node.k === "num" && node.text === "nan";
+  }
+}
+
 /** Value comparison of two parsed trees, as `simplify(a - b) == 0`. */
 export function treesEqual(a: Node, b: Node, deadline: Deadline): SympyOutcome {
   if (a.k === "rel" || b.k === "rel") return { equal: false, reason: "relation" };
+  if (printNode(a) === printNode(b)) return { equal: !selfDifferenceIsNan(a), reason: "identical" };
   const floats = hasFloat(a) || hasFloat(b);
   try {
     const longFloats = hasFloat(a, LONG_FLOAT_DIGITS) || hasFloat(b, LONG_FLOAT_DIGITS);
