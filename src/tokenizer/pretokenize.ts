@@ -103,7 +103,7 @@ function splitStage(obj: Record<string, unknown>, where: string, path: string): 
   const pattern = asObject(obj.pattern, where, `${path}.pattern`);
   let regex: RegExp;
   if (typeof pattern.Regex === "string") regex = onigurumaToJs(pattern.Regex, where);
-  else if (typeof pattern.String === "string") regex = new RegExp(pattern.String.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&"), "gu");
+  else if (typeof pattern.String === "string") regex = new RegExp(pattern.String.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"), "gu");
   else throw new TokenizerError(where, `${path}.pattern needs a "Regex" or "String"`);
   const invert = obj.invert === true;
   switch (obj.behavior) {

@@ -37,3 +37,11 @@ describe("Oniguruma → JavaScript regex translation", () => {
     expect(() => onigurumaToJs(pattern)).toThrow(/tokenizer\.json: pre_tokenizer Split pattern/);
   });
 });
+
+describe("literals", () => {
+  it("keeps '-' literal outside classes and escaped '-' literal inside them", () => {
+    expect(pieces("a-b|[x\\-z]+", "a-b x-z y")).toEqual(["a-b", "x-z"]);
+    expect(pieces("[a-c]+", "abcd")).toEqual(["abc"]);
+    expect(pieces("\\.\\+\\(", "a.+(b")).toEqual([".+("]);
+  });
+});

@@ -118,7 +118,7 @@ function translateEscape(
   if (SIMPLE_ESCAPES[next]) return [SIMPLE_ESCAPES[next]!, i + 2];
   if (/[A-Za-z0-9]/.test(next)) return fail(`unsupported escape \\${next}`, i);
   const cp = String.fromCodePoint(pattern.codePointAt(i + 1)!);
-  return [escapeLiteral(cp), i + 1 + cp.length];
+  return [escapeLiteral(cp, inClass), i + 1 + cp.length];
 }
 
 /** A `[...]` class starting at `i` (no nesting, no `&&`, no POSIX brackets). */
@@ -141,7 +141,7 @@ function translateClass(pattern: string, i: number, fail: (why: string, at: numb
       j = next;
     } else {
       const cp = String.fromCodePoint(pattern.codePointAt(j)!);
-      out += cp === "-" ? "-" : escapeLiteral(cp);
+      out += cp === "-" ? "-" : escapeLiteral(cp, true); // an unescaped '-' is a range, as in Oniguruma
       j += cp.length;
     }
     first = false;
@@ -149,8 +149,9 @@ function translateClass(pattern: string, i: number, fail: (why: string, at: numb
   return fail("unclosed character class", i);
 }
 
-function escapeLiteral(cp: string): string {
-  return /[\\^$.*+?()[\]{}|/-]/.test(cp) ? `\\${cp}` : cp;
+/** A literal character in JS `u`-mode syntax: outside a class the syntax characters need a backslash, inside a class `\ ] [ ^ -`. */
+function escapeLiteral(cp: string, inClass = false): string {
+  return (inClass ? /[\\\]\[^-]/ : /[\\^$.*+?()[\]{}|/]/).test(cp) ? `\\${cp}` : cp;
 }
 
 /** Extra members of simple case-fold classes beyond lower/upper case (Unicode CaseFolding.txt, status C/S). */
