@@ -163,7 +163,7 @@ function foldChar(cp: string): string {
   const extra = EXTRA_FOLDS[lower];
   if (extra) members.add(extra);
   if (members.size === 1) return escapeLiteral(cp);
-  return `[${[...members].map(escapeLiteral).join("")}]`;
+  return `[${[...members].map((c) => escapeLiteral(c, true)).join("")}]`;
 }
 
 /** Escapes inside (?i:) that denote a single literal letter (e.g. \x41) are folded like literals. */
