@@ -5,6 +5,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-wasm";
 import { existsSync } from "node:fs";
+import os from "node:os";
 import { parseArgs } from "node:util";
 
 const nativeModule = new URL("../dist/engine/native.js", import.meta.url);
@@ -65,8 +66,10 @@ function shapesOf({ d, heads, inter, vocab, seq, batch }) {
 }
 
 /**
- * Median and fastest seconds per call, repeating for about `seconds` after one warm-up call (a warm-up slower than
- * that is the only sample: the wasm kernel takes tens of seconds on the large transposed products).
+ * Seconds per call: median and fastest wall time, and process CPU time per call (all threads, the native helper's
+ * short spin after each call included). On a shared machine wall time also counts the time other processes held
+ * the cores; CPU time does not. Repeats for about `seconds` after one warm-up call; a warm-up slower than that is
+ * the only sample (the wasm kernel takes tens of seconds on the large transposed products).
  */
 function timeMatMul(a, b, ta, tb, seconds) {
   const once = () => {
@@ -76,13 +79,20 @@ function timeMatMul(a, b, ta, tb, seconds) {
     c.dispose();
     return elapsed;
   };
+  const cpu0 = process.cpuUsage();
   const warmup = once();
-  if (warmup > seconds) return { median: warmup, best: warmup };
+  const cpu1 = process.cpuUsage(cpu0);
+  if (warmup > seconds) return { median: warmup, best: warmup, cpu: (cpu1.user + cpu1.system) / 1e6 };
   const samples = [];
   const start = performance.now();
-  while (samples.length < 3 || (performance.now() - start < seconds * 1000 && samples.length < 200)) samples.push(once());
+  const cpuStart = process.cpuUsage();
+  while (samples.length < 3 || (performance.now() - start < seconds * 1000 && samples.length < 200)) {
+    samples.push(once());
+  }
+  const cpu = process.cpuUsage(cpuStart);
   samples.sort((x, y) => x - y);
-  return { median: samples[Math.floor(samples.length / 2)], best: samples[0] };
+  const cpuPerCall = (cpu.user + cpu.system) / 1e6 / samples.length;
+  return { median: samples[Math.floor(samples.length / 2)], best: samples[0], cpu: cpuPerCall };
 }
 
 await tf.setBackend("wasm");
@@ -94,10 +104,16 @@ if (!status.loaded) {
 if (options.threads) configureNativeMatMul({ threads: Number(options.threads) });
 const info = nativeMatMulStatus();
 const seconds = Number(options.seconds);
-console.log(`native: ${info.isa}, ${info.threads} thread(s); wasm: tfjs-backend-wasm (1 thread, SIMD)\n`);
-console.log("GFLOP/s = 2 m n k / wall time per tf.matMul call (tfjs overhead included), median (fastest) of the calls.\n");
-console.log("| preset | product | shapes | wasm GFLOP/s | native GFLOP/s | speed-up (medians) |");
-console.log("|---|---|---|---:|---:|---:|");
+const machine = `load average ${os.loadavg()[0].toFixed(1)} on ${os.availableParallelism()} CPUs`;
+console.log(`native: ${info.isa}, ${info.threads} thread(s); wasm: tfjs-backend-wasm (1 thread, SIMD); ${machine}\n`);
+console.log(
+  "GFLOP/s = 2 m n k / wall time per tf.matMul call (tfjs overhead included): median (fastest) of the calls; " +
+    "per CPU-s: 2 m n k / process CPU time per call, all threads together.\n",
+);
+console.log(
+  "| preset | product | shapes | wasm GFLOP/s | native GFLOP/s | wasm per CPU-s | native per CPU-s | speed-up |",
+);
+console.log("|---|---|---|---:|---:|---:|---:|---:|");
 const names = options.preset === "all" ? Object.keys(PRESETS) : [options.preset];
 for (const name of names) {
   for (const [label, sa, sb, ta, tb] of shapesOf(PRESETS[name])) {
@@ -111,9 +127,11 @@ for (const name of names) {
     registerNativeKernels();
     const native = timeMatMul(a, b, ta, tb, seconds);
     const rate = (t) => `${(flops / t.median / 1e9).toFixed(1)} (${(flops / t.best / 1e9).toFixed(1)})`;
+    const perCpu = (t) => (flops / t.cpu / 1e9).toFixed(1);
     const shapes = `[${sa}]${ta ? "ᵀ" : ""} x [${sb}]${tb ? "ᵀ" : ""}`;
     console.log(
-      `| ${name} | ${label} | ${shapes} | ${rate(wasm)} | ${rate(native)} | ${(wasm.median / native.median).toFixed(1)}x |`,
+      `| ${name} | ${label} | ${shapes} | ${rate(wasm)} | ${rate(native)} | ${perCpu(wasm)} | ${perCpu(native)} | ` +
+        `${(wasm.median / native.median).toFixed(1)}x |`,
     );
     tf.dispose([a, b]);
   }

@@ -20,10 +20,12 @@ function say(line) {
 
 /** node-gyp as npm ships it: npm tells scripts where it is; otherwise look beside npm and node. */
 function findNodeGyp() {
+  const gypBin = path.join("node-gyp", "bin", "node-gyp.js");
+  const npmCli = process.env.npm_execpath;
   const candidates = [
     process.env.npm_config_node_gyp,
-    process.env.npm_execpath && path.join(path.dirname(process.env.npm_execpath), "..", "node_modules", "node-gyp", "bin", "node-gyp.js"),
-    path.join(path.dirname(process.execPath), "..", "lib", "node_modules", "npm", "node_modules", "node-gyp", "bin", "node-gyp.js"),
+    npmCli && path.join(path.dirname(npmCli), "..", "node_modules", gypBin),
+    path.join(path.dirname(process.execPath), "..", "lib", "node_modules", "npm", "node_modules", gypBin),
   ];
   for (const candidate of candidates) {
     if (candidate && existsSync(candidate)) return candidate;

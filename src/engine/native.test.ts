@@ -1,7 +1,7 @@
 /**
- * The native BatchMatMul / _FusedMatMul / Exp / Max / Sum must give what the wasm backend's own kernels give: forward and
- * gradients, across shapes (edge tiles, K beyond one cache block, single rows), transposes, batch broadcasting, both
- * thread counts and every instruction-set variant this CPU can run.
+ * The native BatchMatMul / _FusedMatMul / Exp / Max / Sum must give what the wasm backend's own kernels give:
+ * forward and gradients, across shapes (edge tiles, K beyond one cache block, single rows), transposes, batch
+ * broadcasting, both thread counts and every instruction-set variant this CPU can run.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
@@ -250,9 +250,12 @@ describe.skipIf(!status.loaded)(`native matmul kernels${skipReason}`, () => {
       const outShape = tf.tidy(() => tf.matMul(a, b, c.transposeA, c.transposeB).shape);
       const weight = randomTensor(outShape, 900 + i);
       const bias = randomTensor([outShape[outShape.length - 1]], 950 + i);
-      const plain = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, y, c.transposeA, c.transposeB), weight)));
+      const { transposeA, transposeB } = c;
+      const plain = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+        tf.sum(tf.mul(tf.matMul(x, y, transposeA, transposeB), weight)),
+      );
       const fused = tf.grads((x: tf.Tensor, y: tf.Tensor, z: tf.Tensor) =>
-        tf.sum(tf.mul(tf.fused.matMul({ a: x, b: y, transposeA: c.transposeA, transposeB: c.transposeB, bias: z, activation: "relu" }), weight)),
+        tf.sum(tf.mul(tf.fused.matMul({ a: x, b: y, transposeA, transposeB, bias: z, activation: "relu" }), weight)),
       );
       const first = bothWays(() => plain([a, b]));
       expect(first.nativeCalls, `${describeCase(c)} gradient ran natively`).toBeGreaterThanOrEqual(3);
@@ -269,7 +272,8 @@ describe.skipIf(!status.loaded)(`native matmul kernels${skipReason}`, () => {
       for (const threads of [1, 2]) {
         configureNativeMatMul({ isa, threads });
         for (const size of [0, 1, 15, 17, 1000, 200_003]) {
-          const values = Float32Array.from({ length: size }, (_, i) => (i < specials.length ? specials[i] : ((i * 7919) % 2001) / 40 - 25));
+          const valueAt = (i: number) => (i < specials.length ? specials[i] : ((i * 7919) % 2001) / 40 - 25);
+          const values = Float32Array.from({ length: size }, (_, i) => valueAt(i));
           const x = tf.tensor1d(values);
           const { wasm, native, nativeCalls } = bothWays(() => tf.exp(x));
           expect(nativeCalls, `exp of ${size} ran natively`).toBe(size === 0 ? 0 : 1);

