@@ -80,6 +80,11 @@ export function labelTokens(batch: Batch): number {
   return n;
 }
 
+/** Non-padding tokens of a batch (for tokens/s). */
+export function realTokens(batch: Batch): number {
+  return batch.attentionMask.reduce((n, m) => n + m, 0);
+}
+
 /**
  * Micro-batches in a seeded order, G at a time so each knows its step's label-token total. `position()` is
  * exact at step boundaries, which is where checkpoints are taken.

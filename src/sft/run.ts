@@ -9,7 +9,7 @@ import { loadModel, saveModel } from "../checkpoint/index.js";
 import { deriveSeed, lossAndGrads, trainWithCheckpoints, type SftStage } from "../recipe/index.js";
 import type { StageContext, StageResult } from "../stages/types.js";
 import { Tokenizer } from "../tokenizer/index.js";
-import { labelTokens, packRows, sftCursor, sftExamples } from "./data.js";
+import { packRows, realTokens, sftCursor, sftExamples } from "./data.js";
 import { sftMicroBatchLoss } from "./step.js";
 
 /** Optimizer steps for `epochs` passes (HF: update steps per epoch = batches // G, at least 1). */
@@ -61,12 +61,15 @@ export async function runSft(ctx: StageContext, config: SftStage): Promise<Stage
           }),
         );
         // Each micro-batch's loss is already its share of the step loss: weights sum to 1 over the step.
-        return { loss, grads, weight: 1 / config.gradient_accumulation_steps, tokens: labelTokens(batch) };
+        return { loss, grads, weight: 1 / config.gradient_accumulation_steps, tokens: realTokens(batch) };
       },
     });
     const modelDir = join(ctx.stageDir, "model");
     await saveModel(modelDir, model, { tokenizer });
-    return { modelDir, summary: { final_loss: lastLoss, steps: totalSteps, examples: examples.length, reduce: config.reduce } };
+    return {
+      modelDir,
+      summary: { final_loss: lastLoss, steps: totalSteps, examples: examples.length, reduce: config.reduce, data_seed: dataSeed },
+    };
   } finally {
     model.dispose();
   }

@@ -14,7 +14,7 @@ import { runSoup } from "./soup.js";
 import type { StageRunner, StageTable } from "./types.js";
 
 /** A kind whose algorithm is not in this build: the stage fails with a clear message (recipes still validate). */
-function unavailable(kind: "dpo" | "rlvr"): StageRunner<typeof kind> {
+function unavailable(kind: "rlvr"): StageRunner<typeof kind> {
   return async (_ctx, config) => {
     throw new PosttrainError(`stages.${config.name}: the ${kind} stage runner is not available in this build`);
   };
