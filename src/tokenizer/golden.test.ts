@@ -47,3 +47,13 @@ describe("HF golden: apply_chat_template", () => {
     expect(ids).toEqual(c.ids);
   });
 });
+
+describe("a folder saved by transformers 5 (merges as [a, b] pairs, chat_template.jinja)", () => {
+  it("loads and behaves as the folder it was saved from", async () => {
+    const saved = await Tokenizer.load(join(FIXTURES, "hf-saved"));
+    const original = await Tokenizer.load(join(FIXTURES, "small"));
+    expect(saved.chatTemplate).toBe(original.chatTemplate);
+    expect(golden.texts.map((t) => saved.encode(t))).toEqual(golden.encode.small);
+    for (const c of golden.chat) expect(saved.renderChat(c.messages, { addGenerationPrompt: c.add_generation_prompt })).toBe(c.text);
+  });
+});

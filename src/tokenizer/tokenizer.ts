@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { AddedTokenSplitter } from "./added.js";
 import { utf8Length } from "./bytes.js";
@@ -65,12 +66,19 @@ export class Tokenizer {
     }
   }
 
-  /** Read `dir/tokenizer.json` and `dir/tokenizer_config.json`; errors name the file and field. */
+  /**
+   * Read `dir/tokenizer.json` and `dir/tokenizer_config.json`; errors name the file and field. transformers 5 saves
+   * the chat template as `chat_template.jinja` instead of a config field: that file is used when the config has none.
+   */
   static async load(dir: string): Promise<Tokenizer> {
     const jsonPath = join(dir, "tokenizer.json");
     const configPath = join(dir, "tokenizer_config.json");
     const json = asObject(await readJsonFile(jsonPath), jsonPath, "(root)");
     const config = asObject(await readJsonFile(configPath), configPath, "(root)");
+    if (config.chat_template === undefined) {
+      const jinja = await readFile(join(dir, "chat_template.jinja"), "utf8").catch(() => undefined);
+      if (jinja !== undefined) config.chat_template = jinja;
+    }
     return new Tokenizer(json, config, { json: jsonPath, config: configPath });
   }
 
