@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { scoreSamples, type SampleRecord } from "./metrics.js";
 
 const sample = (over: Partial<SampleRecord>): SampleRecord => ({
-  set: "s", id: "x", verifier: "gsm8k", prompt: "p", response: "r", length: 10, endedWithEos: true, correct: true, ...over,
+  set: "s", id: "x", verifier: "gsm8k", prompt: "p", response: "r", length: 10, endedWithEos: true, leftTurn: false, correct: true, ...over,
 });
 
 describe("scoreSamples", () => {
@@ -11,9 +11,9 @@ describe("scoreSamples", () => {
       sample({ correct: true, length: 4 }),
       sample({ correct: false, length: 8, endedWithEos: false }),
       sample({ verifier: "math", correct: true, length: 6 }),
-      sample({ verifier: null, correct: null, length: 2 }),
+      sample({ verifier: null, correct: null, length: 2, leftTurn: true }),
     ]);
-    expect(scores).toEqual({ n: 4, eos_rate: 0.75, mean_length: 5, accuracy: { gsm8k: 0.5, math: 1 } });
+    expect(scores).toEqual({ n: 4, eos_rate: 0.75, in_turn_rate: 0.75, mean_length: 5, accuracy: { gsm8k: 0.5, math: 1 } });
   });
 
   it("computes IFEval prompt- and instruction-level accuracy, strict and loose", () => {

@@ -16,6 +16,8 @@ export interface SampleRecord {
   /** Response tokens, EOS excluded. */
   length: number;
   endedWithEos: boolean;
+  /** The answer contains a role marker (<|user|>, <|assistant|>, <|system|>): it did not stay in its turn. */
+  leftTurn: boolean;
   correct: boolean | null;
   /** IFEval only: per-instruction verdicts, strict and loose. */
   ifeval?: { strict: boolean[]; loose: boolean[] };
@@ -31,6 +33,8 @@ export interface IfevalScores {
 export interface SetScores {
   n: number;
   eos_rate: number;
+  /** Share of answers that stay in the assistant turn (no role marker inside). */
+  in_turn_rate: number;
   mean_length: number;
   /** Accuracy per verifier over the samples it scored. */
   accuracy: Record<string, number>;
@@ -63,6 +67,7 @@ export function scoreSamples(samples: SampleRecord[]): SetScores {
   const scores: SetScores = {
     n: samples.length,
     eos_rate: mean(samples.map((s) => (s.endedWithEos ? 1 : 0))),
+    in_turn_rate: mean(samples.map((s) => (s.leftTurn ? 0 : 1))),
     mean_length: mean(samples.map((s) => s.length)),
     accuracy,
   };

@@ -15,6 +15,9 @@ import { Tokenizer } from "../tokenizer/index.js";
 import { verify } from "../verifiers/index.js";
 import { scoreSamples, type SampleRecord, type SetScores } from "./metrics.js";
 
+/** Chat-template role tokens: one inside an answer means the model started another turn. */
+const ROLE_MARKERS = ["<|user|>", "<|assistant|>", "<|system|>"];
+
 interface EvalPrompt {
   id: string;
   messages: Message[];
@@ -80,6 +83,7 @@ export async function evaluateModel(
           response,
           length: answer.length,
           endedWithEos,
+          leftTurn: ROLE_MARKERS.some((marker) => response.includes(marker)),
           ...judge(prompt, response, config.verifier_timeout_s),
         });
       });
@@ -90,9 +94,13 @@ export async function evaluateModel(
   return { samples, sets, overall: scoreSamples(samples) };
 }
 
-/** Flat headline numbers for tables: eos_rate, mean_length, <verifier>_accuracy, ifeval_* . */
+/** Flat headline numbers for tables: eos_rate, in_turn_rate, mean_length, <verifier>_accuracy, ifeval_* . */
 export function headline(overall: SetScores): Record<string, number> {
-  const flat: Record<string, number> = { eos_rate: overall.eos_rate, mean_length: overall.mean_length };
+  const flat: Record<string, number> = {
+    eos_rate: overall.eos_rate,
+    in_turn_rate: overall.in_turn_rate,
+    mean_length: overall.mean_length,
+  };
   for (const [v, acc] of Object.entries(overall.accuracy)) flat[`${v}_accuracy`] = acc;
   for (const [k, value] of Object.entries(overall.ifeval ?? {})) flat[`ifeval_${k}`] = value;
   return flat;
@@ -112,7 +120,7 @@ export async function runEval(ctx: StageContext, config: EvalStage): Promise<Sta
     const results = { model: ctx.inputModelDir, overall, sets };
     writeJsonAtomic(join(ctx.stageDir, "results.json"), results);
     for (const [name, s] of Object.entries(sets)) {
-      ctx.log(`${name}: n ${s.n}, eos ${s.eos_rate.toFixed(3)}, len ${s.mean_length.toFixed(1)}, acc ${JSON.stringify(s.accuracy)}`);
+      ctx.log(`${name}: n ${s.n}, eos ${s.eos_rate.toFixed(3)}, in turn ${s.in_turn_rate.toFixed(3)}, len ${s.mean_length.toFixed(1)}, acc ${JSON.stringify(s.accuracy)}`);
     }
     return { summary: { model: ctx.inputModelDir, ...headline(overall) } };
   } finally {

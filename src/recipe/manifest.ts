@@ -20,8 +20,10 @@ export interface StageRecord {
   seed: number;
   started_at: string | null;
   finished_at: string | null;
-  status: "pending" | "running" | "done";
+  status: "pending" | "running" | "done" | "failed";
   summary: Record<string, unknown> | null;
+  /** The error that stopped the stage, when status is "failed". */
+  error?: string;
 }
 
 export interface Manifest {

@@ -94,6 +94,9 @@ export async function runStages(o: RunOptions, runners: StageTable): Promise<Run
       );
     }
     say(`resuming ${runDir}`);
+    if (manifest.backend !== backend) {
+      say(`note: this run started on the ${manifest.backend} backend and continues on ${backend}; losses may differ in the last digits`);
+    }
   } else {
     mkdirSync(runDir, { recursive: true });
     manifest = await newManifest({ recipe, recipeFile: o.recipeFile, backend, stageSeeds, stageDirs });
@@ -118,6 +121,7 @@ export async function runStages(o: RunOptions, runners: StageTable): Promise<Run
     record.status = "running";
     record.started_at = new Date().toISOString();
     record.finished_at = null;
+    delete record.error;
     writeManifest(runDir, manifest);
 
     const log = (line: string) => {
@@ -151,6 +155,12 @@ export async function runStages(o: RunOptions, runners: StageTable): Promise<Run
       // The table is typed per kind; the config's kind selects the runner, so the pair always matches.
       const runner = runners[stage.kind] as (c: StageContext, s: StageConfig) => Promise<StageResult>;
       result = await runner(ctx, stage);
+    } catch (err) {
+      record.status = "failed";
+      record.error = (err as Error).message;
+      writeManifest(runDir, manifest);
+      log(`failed: ${(err as Error).message}`);
+      throw err;
     } finally {
       (metrics as MetricsWriter | null)?.close();
     }
