@@ -140,6 +140,11 @@ describe("length-normalised and reference-free variants", () => {
     expectClose(values(out.chosenRewards), [-4]);
     expectClose(values(out.rejectedRewards), [-6]);
     disposeDpoOutput(out);
+    // With ε = 0.2: 0.8·log(1 + e^−1) + 0.2·log(1 + e^1) = 0.3132616875 + 0.2·1 = 0.5132616875
+    // (log(1 + e^1) − log(1 + e^−1) = 1).
+    const smoothed = dpoLoss("simpo", { policyChosen: t([-6]), policyRejected: t([-12]), chosenTokens: [3], rejectedTokens: [4] }, { beta: 2, simpoGamma: 1, labelSmoothing: 0.2 });
+    expectClose(values(smoothed.loss), [0.5132616875]);
+    disposeDpoOutput(smoothed);
   });
 });
 
