@@ -29,6 +29,7 @@ describe("invalid tokenizer files give errors that name the file and field", () 
     ["wrong decoder", (j: any) => (j.decoder = { type: "WordPiece" }), /decoder\.type must be "ByteLevel"/],
     ["byte fallback", (j: any) => (j.model.byte_fallback = true), /model\.byte_fallback is not supported/],
     ["added token flags", (j: any) => (j.added_tokens[0].lstrip = true), /added_tokens\[0\]\.lstrip: true is not supported/],
+    ["added id out of HF's order", (j: any) => (j.added_tokens[1].id = 5000), /added_tokens\[1\] "<\|pad\|>" has id 5000, but HF tokenizers would number it 996/],
     ["eos missing", (_: any, c: any) => delete c.eos_token, /tokenizer_config\.json: eos_token is missing/],
     ["eos unknown", (_: any, c: any) => (c.eos_token = "<eos>"), /eos_token "<eos>" is not a token of tokenizer\.json/],
     ["template broken", (_: any, c: any) => (c.chat_template = "{% for %}"), /chat_template does not parse/],

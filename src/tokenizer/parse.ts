@@ -43,6 +43,7 @@ export function parseTokenizerJson(json: unknown, where: string): ParsedTokenize
   const merges = parseMerges(model.merges, vocab, where);
 
   const added = parseAddedTokens(root.added_tokens, where);
+  checkAddedIds(added, vocab, where);
   const idToToken = new Map<number, string>();
   for (const [token, id] of vocab) idToToken.set(id, token);
   for (const t of added) idToToken.set(t.id, t.content);
@@ -115,5 +116,25 @@ function parseAddedTokens(value: unknown, where: string): AddedToken[] {
     }
     const special = t.special === true;
     return { id: t.id as number, content: t.content, special, normalized: (t.normalized as boolean | undefined) ?? !special };
+  });
+}
+
+/**
+ * HF's loader does not trust added-token ids: it re-adds each token in order, taking its model-vocabulary id if the
+ * content is there, else the next id after the model vocabulary (`vocab.len()`) and the added ids so far
+ * (`AddedVocabulary::add_tokens`), and only warns when that differs from the file. Such a file means different ids in
+ * HF than it says, so it is refused here.
+ */
+function checkAddedIds(added: readonly AddedToken[], vocab: ReadonlyMap<string, number>, where: string): void {
+  const assigned = new Map<string, number>();
+  let maxAssigned = -1; // the largest id in HF's added_tokens_map so far, model-vocabulary ids included
+  added.forEach((t, i) => {
+    let id = assigned.get(t.content) ?? vocab.get(t.content);
+    if (id === undefined) id = maxAssigned >= vocab.size ? maxAssigned + 1 : vocab.size;
+    assigned.set(t.content, id);
+    maxAssigned = Math.max(maxAssigned, id);
+    if (id !== t.id) {
+      throw new TokenizerError(where, `added_tokens[${i}] ${JSON.stringify(t.content)} has id ${t.id}, but HF tokenizers would number it ${id} (ids must continue the model vocabulary in order)`);
+    }
   });
 }
