@@ -3,22 +3,15 @@
  * runs a recipe into a run folder. Adding a kind means a schema in src/recipe/schema-stages.ts, a config type
  * in src/recipe/types.ts and a line here; the `satisfies` below makes a missing runner a compile error.
  */
-import { PosttrainError } from "../errors.js";
 import { runDpo } from "../dpo/index.js";
 import { runEval } from "../eval/index.js";
+import { runRlvr } from "../rlvr/index.js";
 import { runCausalLmStage } from "../pretrain/index.js";
 import { runSft } from "../sft/index.js";
 import { runExport } from "./export.js";
 import { runStages, type RunOptions, type RunSummary } from "./run-recipe.js";
 import { runSoup } from "./soup.js";
-import type { StageRunner, StageTable } from "./types.js";
-
-/** A kind whose algorithm is not in this build: the stage fails with a clear message (recipes still validate). */
-function unavailable(kind: "rlvr"): StageRunner<typeof kind> {
-  return async (_ctx, config) => {
-    throw new PosttrainError(`stages.${config.name}: the ${kind} stage runner is not available in this build`);
-  };
-}
+import type { StageTable } from "./types.js";
 
 export const STAGE_RUNNERS = {
   pretrain: runCausalLmStage,
@@ -26,7 +19,7 @@ export const STAGE_RUNNERS = {
   soup: runSoup,
   sft: runSft,
   dpo: runDpo,
-  rlvr: (ctx, config) => import("../rlvr/index.js").then((rlvr) => rlvr.runRlvr(ctx, config)),
+  rlvr: runRlvr,
   eval: runEval,
   export: runExport,
 } satisfies StageTable;
