@@ -24,6 +24,19 @@ export type ElementaryFunction =
   | "sinh" | "cosh" | "tanh" | "asinh" | "acosh" | "atanh" | "sqrt" | "abs" | "floor" | "ceil" | "factorial"
   | "conj";
 
+/** The direct subtrees of a node. */
+export function childrenOf(node: Node): Node[] {
+  switch (node.k) {
+    case "add": case "mul": case "pow": case "rel": return [node.a, node.b];
+    case "neg": case "fn": return [node.a];
+    case "log": return typeof node.base === "object" ? [node.a, node.base] : [node.a];
+    case "root": return [node.a, node.n];
+    case "binom": return [node.n, node.r];
+    case "call": return node.args;
+    default: return [];
+  }
+}
+
 /** Every symbol name in the tree (the variables the numeric comparison samples). */
 export function freeSymbols(node: Node, into: Set<string> = new Set()): Set<string> {
   switch (node.k) {

@@ -4,7 +4,7 @@
  * Only the closed set of node kinds in ast.ts is evaluated; nothing reaches a host function by name.
  */
 import type { Deadline } from "../deadline.js";
-import type { Node } from "./ast.js";
+import { childrenOf, type Node } from "./ast.js";
 import * as cx from "./complex.js";
 import { binomial, exactRoot, factorial, Q } from "./rational.js";
 
@@ -79,15 +79,7 @@ export type Env = Map<string, cx.C>;
  * evaluation uses them so that, as in sympy, 3/5 is the Rational 3/5 rounded once to a Float (0.6), not 3 × 0.2.
  */
 export function rationalSubtrees(node: Node, deadline: Deadline, into = new Map<Node, Q>()): Map<Node, Q> {
-  const children: Node[] =
-    node.k === "add" || node.k === "mul" || node.k === "pow" ? [node.a, node.b]
-    : node.k === "neg" || node.k === "fn" ? [node.a]
-    : node.k === "binom" ? [node.n, node.r]
-    : node.k === "root" ? [node.a, node.n]
-    : node.k === "log" ? (typeof node.base === "object" ? [node.a, node.base] : [node.a])
-    : node.k === "call" ? node.args
-    : node.k === "rel" ? [node.a, node.b]
-    : [];
+  const children = childrenOf(node);
   for (const child of children) rationalSubtrees(child, deadline, into);
   const leaf = node.k === "num" && !node.float;
   if (leaf || (children.length > 0 && node.k !== "call" && node.k !== "rel" && children.every((ch) => into.has(ch)))) {

@@ -14,7 +14,7 @@
  * Integrals, sums, limits, bra-kets and `|_{x=a}` evaluation are not emulated (UnsupportedLatex).
  */
 import type { Deadline } from "../deadline.js";
-import { printNode, type ElementaryFunction, type Node } from "./ast.js";
+import { childrenOf, printNode, type ElementaryFunction, type Node } from "./ast.js";
 import { LatexParseError, tokenize, type Token, type TokenKind } from "./latex-lexer.js";
 import { postfixProduct, resolveDeadPeriods } from "./latex-quirks.js";
 import { DeadPeriodError, TokenCursor, UnsupportedLatex } from "./latex-cursor.js";
@@ -360,5 +360,13 @@ class Parser extends TokenCursor {
 /** Parses like sympy's `parse_latex(s)`; throws LatexParseError where sympy raises, UnsupportedLatex where we stop. */
 export function parseLatex(s: string, deadline: Deadline): Node {
   const tokens = tokenize(s, deadline, MAX_LATEX_TOKENS);
-  return new Parser(tokens, deadline).relation();
+  const tree = new Parser(tokens, deadline).relation();
+  if (hasLeadingZeroInteger(tree)) throw new LatexParseError("SympifyError: integer with a leading zero");
+  return tree;
+}
+
+/** sympy.Number("012") raises (Python has no such integer literal); "00" and "007.5" are fine. */
+function hasLeadingZeroInteger(node: Node): boolean {
+  if (node.k === "num") return !node.float && /^0+[1-9]/.test(node.text);
+  return childrenOf(node).some(hasLeadingZeroInteger);
 }
