@@ -59,7 +59,7 @@ void Epilogue(const GemmProblem& p, const GemmRange& r) {
   }
 }
 
-constexpr int kMaxParts = 8;
+constexpr int kMaxParts = 16;
 
 struct Job {
   const GemmProblem* problem;
@@ -74,12 +74,23 @@ void RunPart(void* context, int part) {
   Epilogue(*job.problem, job.ranges[part]);
 }
 
-// Splits the output on register-tile boundaries into parts the two threads claim one at a time: by batch (up to
-// kMaxParts, so a thread slowed down by other processes hands its share over), else in two by rows or by columns,
-// whichever leaves the busier half with fewer tiles. Returns the number of parts (1: too small to split).
+// Splits the output on register-tile boundaries into parts the two threads claim one at a time. Several batches:
+// by batch (up to kMaxParts, so a thread slowed down by other processes hands its share over), an odd handful also
+// by rows, so the two threads end together. One batch: in two by rows or by columns, whichever leaves the busier
+// half with fewer tiles. Returns the number of parts (1: too small to split).
 int SplitWork(const GemmProblem& p, const TileShape& tile, GemmRange ranges[kMaxParts]) {
   const GemmRange whole = {0, p.batch, 0, p.m, 0, p.n};
+  const int64_t m_cut = std::min(p.m, CeilDiv(CeilDiv(p.m, 2), tile.mr) * tile.mr);
+  const int64_t n_cut = std::min(p.n, CeilDiv(CeilDiv(p.n, 2), tile.nr) * tile.nr);
+  const bool rows_ok = m_cut < p.m, cols_ok = n_cut < p.n;
   if (p.batch >= 2) {
+    if (p.batch % 2 == 1 && 2 * p.batch <= kMaxParts && rows_ok) {
+      for (int64_t b = 0; b < p.batch; ++b) {
+        ranges[2 * b] = ranges[2 * b + 1] = {b, b + 1, 0, p.m, 0, p.n};
+        ranges[2 * b].m1 = ranges[2 * b + 1].m0 = m_cut;
+      }
+      return static_cast<int>(2 * p.batch);
+    }
     const int parts = static_cast<int>(std::min<int64_t>(p.batch, kMaxParts));
     for (int i = 0; i < parts; ++i) {
       ranges[i] = whole;
@@ -89,11 +100,8 @@ int SplitWork(const GemmProblem& p, const TileShape& tile, GemmRange ranges[kMax
     return parts;
   }
   ranges[0] = ranges[1] = whole;
-  const int64_t m_cut = std::min(p.m, CeilDiv(CeilDiv(p.m, 2), tile.mr) * tile.mr);
-  const int64_t n_cut = std::min(p.n, CeilDiv(CeilDiv(p.n, 2), tile.nr) * tile.nr);
   const int64_t tiles_if_rows = CeilDiv(m_cut, tile.mr) * CeilDiv(p.n, tile.nr);
   const int64_t tiles_if_cols = CeilDiv(p.m, tile.mr) * CeilDiv(n_cut, tile.nr);
-  const bool rows_ok = m_cut < p.m, cols_ok = n_cut < p.n;
   if (rows_ok && (!cols_ok || tiles_if_rows <= tiles_if_cols)) {
     ranges[0].m1 = ranges[1].m0 = m_cut;
     return 2;
