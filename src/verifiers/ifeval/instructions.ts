@@ -8,7 +8,7 @@ import { VerifierSpecError } from "../../errors.js";
 import { compare, KwargsReader } from "./kwargs.js";
 import { compilePythonRegex, countMatches, isLiteral, PY_WORD_BOUNDARY, searchMatches, translatePythonRegex } from "./pyregex.js";
 import {
-  countChar, pyIsBlank, pyIsLower, pyIsUpper, pyLstripChars, pySimpleLower, pySplitWhitespace, pyStrip, pyStripChars,
+  countChar, PY_SPACE, pyIsBlank, pyIsLower, pyIsUpper, pyLstripChars, pySimpleLower, pySplitWhitespace, pyStrip, pyStripChars,
 } from "./pystr.js";
 import { isJsonLikePython } from "./pyjson.js";
 import { countBullets, countPlaceholders, hasTitle } from "./scanners.js";
@@ -19,7 +19,6 @@ export type Check = (response: string) => boolean;
 type Builder = (k: KwargsReader) => Check;
 
 const CONSTRAINED_RESPONSES = ["My answer is yes.", "My answer is no.", "My answer is maybe."];
-const PY_SPACE = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
 const HIGHLIGHT = /\*[^\n*]*\*/g;
 const DOUBLE_HIGHLIGHT = /\*\*[^\n*]*\*\*/g;
 const PARAGRAPH_DIVIDER = new RegExp(`[${PY_SPACE}]?\\*\\*\\*[${PY_SPACE}]?`);

@@ -10,12 +10,11 @@ import type { Check } from "./instructions.js";
 import { detectLanguage } from "./langdetect/index.js";
 import { isJsonLikePython } from "./pyjson.js";
 import { PY_WORD_BOUNDARY } from "./pyregex.js";
-import { pySplitWhitespace, pyStrip } from "./pystr.js";
+import { PY_SPACE, pySplitWhitespace, pyStrip } from "./pystr.js";
 
 type Args = Record<string, unknown>;
 type Legacy = { params: string[]; build: (a: Args) => Check };
 
-const PY_SPACE = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
 const W = "[\\p{L}\\p{N}_]";
 const WORDS = new RegExp(`${PY_WORD_BOUNDARY}${W}+${PY_WORD_BOUNDARY}`, "gu");
 const CAPITAL_WORDS = new RegExp(`${PY_WORD_BOUNDARY}[A-Z]+${PY_WORD_BOUNDARY}`, "gu");

@@ -8,10 +8,9 @@
  * type; second: collocation, orthographic and sentence-starter heuristics); candidates that hold
  * a break cut the text; closing quotes and brackets are then realigned onto the sentence before.
  */
-import { pyCharIsLower, pyCharIsUpper, pyRstrip } from "./pystr.js";
+import { PY_SPACE, pyCharIsLower, pyCharIsUpper, pyRstrip } from "./pystr.js";
 import { ABBREV_TYPES, COLLOCATIONS, orthoContext, SENT_STARTERS } from "./punkt-params.js";
 
-const PY_SPACE = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
 const S = `[${PY_SPACE}]`;
 const NS = `[^${PY_SPACE}]`;
 const NON_WORD = `(?:[)";}\\]*:@'({\\[?!])`;

@@ -7,9 +7,8 @@
  * spec decides the pattern; a spec we cannot run safely is the spec's fault (VerifierSpecError).
  */
 import { VerifierSpecError } from "../../errors.js";
-import { PY_WORD_CLASS, pySimpleLower } from "./pystr.js";
+import { PY_SPACE, PY_WORD_CLASS, pySimpleLower } from "./pystr.js";
 
-const PY_SPACE_CLASS = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
 const W = `[${PY_WORD_CLASS}]`;
 /** Python's `\b`: a word character on exactly one side. */
 export const PY_WORD_BOUNDARY = `(?:(?<=${W})(?!${W})|(?<!${W})(?=${W}))`;
@@ -159,9 +158,9 @@ function translateEscape(p: string, i: number, inClass: boolean, fail: (why: str
     case "D":
       return inClass ? fail("\\D inside a character class") : ["\\P{Nd}", 2];
     case "s":
-      return [inClass ? PY_SPACE_CLASS : `[${PY_SPACE_CLASS}]`, 2];
+      return [inClass ? PY_SPACE : `[${PY_SPACE}]`, 2];
     case "S":
-      return inClass ? fail("\\S inside a character class") : [`[^${PY_SPACE_CLASS}]`, 2];
+      return inClass ? fail("\\S inside a character class") : [`[^${PY_SPACE}]`, 2];
     case "W":
       return inClass ? fail("\\W inside a character class") : [`[^${PY_WORD_CLASS}]`, 2];
     case "b":

@@ -3,10 +3,12 @@
  * byte for byte: whitespace for strip()/split(), and isupper()/islower() over cased letters.
  */
 
-/** Characters for which Python's `str.isspace()` is true (JS `\s` differs: it has U+FEFF, lacks U+001C..U+001F, U+0085). */
-const PY_SPACE = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+/**
+ * Python whitespace (`str.isspace()`) as the body of a RegExp character class. JavaScript's `\s`
+ * differs: it has U+FEFF and lacks U+001C..U+001F and U+0085.
+ */
+export const PY_SPACE = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
 const LEADING_SPACE = new RegExp(`^[${PY_SPACE}]+`);
-const TRAILING_SPACE = new RegExp(`[${PY_SPACE}]+$`);
 const SPACE_RUN = new RegExp(`[${PY_SPACE}]+`);
 
 /** Python `s.strip()` with no argument. */

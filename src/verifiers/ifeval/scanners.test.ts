@@ -5,10 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { Rng } from "../../rng.js";
-import { pyIsBlank, pyLstripChars, pyRstripChars } from "./pystr.js";
+import { PY_SPACE, pyIsBlank, pyLstripChars, pyRstripChars } from "./pystr.js";
 import { countBullets, countPlaceholders, hasTitle } from "./scanners.js";
 
-const PY_SPACE = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
 const regexPlaceholders = (s: string) => (s.match(/\[[^\n]*?\]/g) ?? []).length;
 const regexTitle = (s: string) => (s.match(/<<[^\n]+>>/g) ?? []).some((t) => !pyIsBlank(pyRstripChars(pyLstripChars(t, "<"), ">")));
 const regexBullets = (s: string) =>

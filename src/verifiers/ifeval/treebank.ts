@@ -5,10 +5,10 @@
  * `\s` and `\b` are spelled out, since JavaScript's are ASCII-only.
  */
 import { PY_WORD_BOUNDARY as B } from "./pyregex.js";
-import { pySplitWhitespace } from "./pystr.js";
+import { PY_SPACE, pySplitWhitespace } from "./pystr.js";
 
 const W = "[\\p{L}\\p{N}_]";
-const S = "[\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
+const S = `[${PY_SPACE}]`;
 
 type Rule = [RegExp, string];
 const rule = (source: string, replacement: string, flags = "gu"): Rule => [new RegExp(source, flags), replacement];

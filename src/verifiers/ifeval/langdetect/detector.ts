@@ -15,7 +15,7 @@
  * No grams at all raises LangDetectException in the reference: here `detect` returns null.
  */
 import { DMARK_CLASS, NORMALIZED_VI_CHARS, TO_NORMALIZE_VI_CHARS } from "./messages.js";
-import { type GramNode, loadModel, type Model, normalizeCodePoint, type Row } from "./model.js";
+import { type GramNode, loadModel, type Model, normalizeCodePoint, rootNode, type Row } from "./model.js";
 import { PyRandom } from "./pyrandom.js";
 import { pyCharIsUpper } from "../pystr.js";
 
@@ -79,15 +79,17 @@ function extractNgrams(cps: number[], m: Model): Row[] {
   const out: Row[] = [];
   let last = SPACE;
   let len = 1;
-  let node1: GramNode | undefined = m.root.get(SPACE);
+  const spaceNode = rootNode(m, SPACE);
+  let node1: GramNode | undefined = spaceNode;
   let node2: GramNode | undefined;
   let capitalWord = false;
+  let lastUpper = false;
   for (const raw of cps) {
     const ch = normalizeCodePoint(raw);
     if (last === SPACE) {
       len = 1;
       capitalWord = false;
-      node1 = m.root.get(SPACE);
+      node1 = spaceNode;
       node2 = undefined;
       if (ch === SPACE) continue;
     } else if (len >= 3) {
@@ -97,13 +99,15 @@ function extractNgrams(cps: number[], m: Model): Row[] {
     // Suffix nodes after appending ch: 3-gram extends the old 2-gram suffix, 2-gram the old 1-gram.
     const n3 = len >= 3 ? node2?.next?.get(ch) : undefined;
     const n2 = node1?.next?.get(ch);
-    const n1 = m.root.get(ch);
-    if (isUpper(ch)) {
-      if (isUpper(last)) capitalWord = true;
+    const n1 = rootNode(m, ch);
+    const upper = isUpper(ch);
+    if (upper) {
+      if (lastUpper) capitalWord = true;
     } else {
       capitalWord = false;
     }
     last = ch;
+    lastUpper = upper;
     node1 = n1;
     node2 = n2;
     if (capitalWord) continue;
@@ -113,6 +117,9 @@ function extractNgrams(cps: number[], m: Model): Row[] {
   }
   return out;
 }
+
+/** One generator, re-seeded per detection exactly as Detector._detect_block does. */
+const rng = new PyRandom(SEED);
 
 /** Scratch for updateProbabilities (a row has at most 55 entries). */
 const listed = new Float64Array(64);
@@ -149,7 +156,7 @@ export function detectLanguage(text: string): string | null {
   const langs = m.langs;
   const ngrams = extractNgrams(prepareText(text), m);
   if (ngrams.length === 0) return null;
-  const rng = new PyRandom(SEED);
+  rng.seed(SEED);
   const langprob = new Float64Array(langs.length);
   const prob = new Float64Array(langs.length);
   for (let t = 0; t < N_TRIAL; t++) {

@@ -22,6 +22,13 @@ export interface Model {
   langs: string[];
   /** Children are the first code points of grams; keys are small integers (fast Map keys). */
   root: Map<number, GramNode>;
+  /** The same first-level nodes indexed by BMP code point, for the hot extraction loop. */
+  bmp: (GramNode | undefined)[];
+}
+
+/** The trie node for one code point at the root. */
+export function rootNode(m: Model, cp: number): GramNode | undefined {
+  return cp < 0x10000 ? m.bmp[cp] : m.root.get(cp);
 }
 
 let model: Model | null = null;
@@ -53,7 +60,9 @@ export function loadModel(): Model {
     }
     node.row = row;
   }
-  model = { langs, root };
+  const bmp: (GramNode | undefined)[] = new Array(0x10000).fill(undefined);
+  for (const [cp, node] of root) if (cp < 0x10000) bmp[cp] = node;
+  model = { langs, root, bmp };
   return model;
 }
 
