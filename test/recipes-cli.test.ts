@@ -106,7 +106,7 @@ describe("posttrain run", () => {
     expect(readFileSync(join(reference, "03-eval", "generations.jsonl"), "utf8").trim().split("\n")).toHaveLength(2);
     const card = readFileSync(join(reference, "04-export", "model", "README.md"), "utf8");
     expect(card).toContain("## Evaluation");
-    expect(card).toContain("| eval |");
+    expect(card).toContain("| eval | 02-sft |");
     expect(existsSync(join(reference, "04-export", "model", "tokenizer_config.json"))).toBe(true);
   });
 

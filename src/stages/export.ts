@@ -4,7 +4,7 @@
  * README.md with the recipe that made it and the results of every eval stage before it.
  */
 import { cpSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { stringify } from "yaml";
 import { loadModel, saveModel } from "../checkpoint/index.js";
 import { packageVersion, type ExportStage, type Recipe } from "../recipe/index.js";
@@ -19,8 +19,11 @@ function formatCell(value: unknown): string {
 export function evalTable(evals: CompletedStage[]): string {
   if (evals.length === 0) return "_No eval stage ran before this export._\n";
   const columns = [...new Set(evals.flatMap((e) => Object.keys(e.summary).filter((k) => k !== "model")))];
-  const header = `| eval stage | ${columns.join(" | ")} |\n|---|${columns.map(() => "---").join("|")}|\n`;
-  return header + evals.map((e) => `| ${e.name} | ${columns.map((c) => formatCell(e.summary[c])).join(" | ")} |`).join("\n") + "\n";
+  const header = `| eval stage | model | ${columns.join(" | ")} |\n|---|---|${columns.map(() => "---").join("|")}|\n`;
+  // The evaluated model is named by its stage folder (NN-name), the part of its path that says which stage made it.
+  const modelOf = (e: CompletedStage) => (typeof e.summary.model === "string" ? basename(dirname(e.summary.model)) : "");
+  const rows = evals.map((e) => `| ${e.name} | ${modelOf(e)} | ${columns.map((c) => formatCell(e.summary[c])).join(" | ")} |`);
+  return header + rows.join("\n") + "\n";
 }
 
 export function modelCard(recipe: Recipe, config: ExportStage, evals: CompletedStage[], inputModelDir: string): string {
@@ -32,8 +35,8 @@ tags: [olmo2, posttrain, tulu]
 
 # ${recipe.name}
 
-An OLMo-2-architecture model (\`Olmo2ForCausalLM\`) made by [posttrain](https://www.npmjs.com/package/posttrain)
-${packageVersion()} from the recipe below. ${recipe.description}
+An OLMo-2-architecture model (\`Olmo2ForCausalLM\`) made by posttrain ${packageVersion()} from the recipe
+below. ${recipe.description}
 
 Load it with Hugging Face transformers (\`AutoModelForCausalLM.from_pretrained(folder)\`,
 \`AutoTokenizer.from_pretrained(folder)\`; the chat template is the Tülu / OLMo-2-Instruct one) or with
