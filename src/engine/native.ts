@@ -196,7 +196,7 @@ function planMatMul(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, tra
 
 function memoryOffset(backend: WasmBackend, tensor: tf.TensorInfo): number {
   const data = backend.dataIdMap.get(tensor.dataId);
-  if (data === undefined) throw new Error(`native matmul: tensor of shape [${tensor.shape}] is not in the wasm heap`);
+  if (data === undefined) throw new Error(`native kernel: tensor of shape [${tensor.shape}] is not in the wasm heap`);
   return data.memoryOffset;
 }
 
