@@ -108,7 +108,11 @@ const sft = object(
     max_steps: nullable(int("Stop after this many optimizer steps even if epochs remain.", 0, { minimum: 1 })),
     batch_size: int("Sequences (or packed rows) per micro-batch.", 8, { minimum: 1 }),
     max_seq_length: int("Conversations are truncated to this many tokens.", 256, { minimum: 2 }),
-    packing: bool("Pack several conversations into one row of max_seq_length (attention kept within each).", false),
+    packing: bool(
+      "Pack whole conversations into rows of max_seq_length; positions restart per conversation, attention stays " +
+        "causal over the row (HF packing without a varlen kernel).",
+      false,
+    ),
     reduce: oneOfStrings(
       ["sum", "mean"],
       "Loss reduction: 'sum' of token losses (Tülu 3's reduce_loss=sum) or 'mean' over the label tokens of the " +
