@@ -52,13 +52,13 @@ class Parser extends TokenCursor {
     super(resolveDeadPeriods(tokens), deadline, MAX_NESTING);
   }
 
+  /** After `=`, `<`, ... the right side is required: sympy fails on `x = `, `x = (1, 2)`, `x=\\sqrt5`. */
   relation(): Node {
     let left = this.expr();
     while (REL_OPS.has(this.kind())) {
       const op = this.next.text;
-      const right = this.attempt("rel", () => (this.p++, this.expr()));
-      if (!right) break;
-      left = { k: "rel", op, a: left, b: right };
+      this.p++;
+      left = { k: "rel", op, a: left, b: this.expr() };
     }
     return left;
   }
@@ -66,7 +66,7 @@ class Parser extends TokenCursor {
   expr(): Node {
     return this.nest(() => {
       let left = this.mp(false);
-      while ((this.kind() === "ADD" || this.kind() === "SUB")) {
+      while (this.kind() === "ADD" || this.kind() === "SUB") {
         const minus = this.kind() === "SUB";
         const right = this.attempt("add", () => (this.p++, this.mp(false)));
         if (!right) break;
