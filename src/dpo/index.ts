@@ -6,6 +6,7 @@ export {
   DPO_LOSSES,
   dpoLoss,
   dpoMetrics,
+  withChosenNll,
   disposeDpoOutput,
   sigmoidLoss,
   dpoNormLoss,

@@ -4,7 +4,7 @@ import "@tensorflow/tfjs-backend-wasm";
 import "@tensorflow/tfjs"; // registers the gradient functions (not in tfjs-core's Node bundle)
 import { beforeAll, describe, expect, it } from "vitest";
 import { assertNoLeak } from "../train/index.js";
-import { DPO_LOSSES, dpoLoss, dpoMetrics, disposeDpoOutput, type DpoLossType, type PreferenceLogps } from "./loss.js";
+import { DPO_LOSSES, dpoLoss, dpoMetrics, disposeDpoOutput, withChosenNll, type DpoLossType, type PreferenceLogps } from "./loss.js";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
@@ -49,6 +49,26 @@ describe("sigmoid (DPO)", () => {
     expect(m["logps/rejected"]).toBe(-8);
     expect(m.loss).toBeCloseTo(0.6712677647, 5);
     disposeDpoOutput(out);
+  });
+
+  it("RPO adds α times the chosen tokens' mean NLL to every pair", () => {
+    // Chosen sums −10 and −5 over 4 and 1 tokens: nll = 15 / 5 = 3; α = 0.5 adds 1.5 to each pair's loss:
+    // [0.5981388694 + 1.5, 0.7443966601 + 1.5] = [2.0981388694, 2.2443966601], mean 2.1712677647.
+    const base = logps();
+    const plain = dpoLoss("sigmoid", base, { beta: 0.1 });
+    const out = withChosenNll(plain, base.policyChosen, [4, 1], 0.5);
+    expectClose(values(out.losses), [2.0981388694, 2.2443966601]);
+    expectClose(values(out.loss), [2.1712677647]);
+    expectClose(values(out.chosenRewards), [0.1, 0]);
+    // Gradient: the sigmoid part as below, plus d(α·nll)/dπ_w,i = −α/5 (the same NLL is in every pair, so the mean keeps it whole).
+    const [grad] = tf.grads((pc: tf.Tensor) =>
+      withChosenNll(dpoLoss("sigmoid", { ...base, policyChosen: pc as tf.Tensor1D }, { beta: 0.1 }), pc as tf.Tensor1D, [4, 1], 0.5).loss,
+    )([base.policyChosen]);
+    const sig = (x: number) => 1 / (1 + Math.exp(-x));
+    expectClose(values(grad), [2, -1].map((z) => (0.1 * -sig(-0.1 * z)) / 2 - 0.5 / 5), 6);
+    disposeDpoOutput(out);
+    disposeDpoOutput(plain);
+    grad.dispose();
   });
 
   it("stays finite far from the decision boundary", () => {

@@ -152,6 +152,30 @@ export function dpoLoss(type: DpoLossType, logps: PreferenceLogps, options: DpoL
 }
 
 /**
+ * RPO (Pang et al. 2024, "Iterative Reasoning Preference Optimization", arXiv:2404.19733): the preference loss
+ * plus α times the negative log-likelihood of the chosen responses, which keeps DPO from lowering the
+ * likelihood of the answers it prefers. As TRL's `rpo_alpha` (trl/trainer/dpo_trainer.py, `nll_loss`), the
+ * NLL is one token mean over all chosen tokens of the batch, added to every pair's loss:
+ *
+ *   nll = −Σ_i logp_π(y_w,i) / Σ_i |y_w,i|        loss_i ← loss_i + α·nll
+ *
+ * `policyChosen` holds the summed log-probs Σ_t log π(y_w,t) (not averages). The result has new `loss` and
+ * `losses` and shares the reward and log-prob tensors with `out`.
+ */
+export function withChosenNll(out: DpoLossOutput, policyChosen: tf.Tensor1D, chosenTokens: number[], alpha: number): DpoLossOutput {
+  if (!(alpha >= 0)) throw new PosttrainError(`DPO loss: rpo_alpha must be >= 0, got ${alpha}`);
+  if (chosenTokens.length !== policyChosen.shape[0]) {
+    throw new PosttrainError(`DPO loss: token counts have length ${chosenTokens.length}, log-probs have ${policyChosen.shape[0]}`);
+  }
+  return tidyObject(() => {
+    const tokens = Math.max(1, chosenTokens.reduce((a, b) => a + b, 0));
+    const nll = tf.div(tf.neg(tf.sum(policyChosen)), tokens);
+    const losses = tf.add(out.losses, tf.mul(nll, alpha)) as tf.Tensor1D;
+    return { ...out, losses, loss: tf.mean(losses) as tf.Scalar };
+  });
+}
+
+/**
  * Batch means under TRL's metric names: `rewards/chosen`, `rewards/rejected`, `rewards/accuracies`
  * (share of pairs with chosen reward > rejected reward), `rewards/margins`, `logps/chosen`, `logps/rejected`,
  * and `loss`. Reads the values synchronously; disposes nothing.

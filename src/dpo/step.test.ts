@@ -39,7 +39,7 @@ describe("per-sequence log-probs of a pair batch", () => {
     const batch = pairBatch(PAIRS, 1);
     const reference = pairLogpsOf(model, batch);
     const before = tf.memory().numTensors;
-    const out = dpoBatchLoss(model, batch, reference, { lossType: "sigmoid", options: { beta: 0.1 } });
+    const out = dpoBatchLoss(model, batch, reference, { lossType: "sigmoid", options: { beta: 0.1 }, rpoAlpha: 0 });
     const stats = pairStats(out);
     tf.dispose(Object.values(out));
     expect(tf.memory().numTensors).toBe(before);
@@ -54,7 +54,7 @@ describe("per-sequence log-probs of a pair batch", () => {
     const batch = pairBatch(PAIRS, 1);
     const policy = pairLogpsOf(model, batch);
     const reference = { chosen: [0, 0, 0], rejected: [0, 0, 0] };
-    const out = dpoBatchLoss(model, batch, reference, { lossType: "dpo_norm", options: { beta: 2 } });
+    const out = dpoBatchLoss(model, batch, reference, { lossType: "dpo_norm", options: { beta: 2 }, rpoAlpha: 0 });
     const stats = pairStats(out);
     tf.dispose(Object.values(out));
     const counts = { chosen: [3, 2, 2], rejected: [2, 6, 1] };

@@ -8,7 +8,7 @@ import type { Olmo2Model } from "../model/index.js";
 import { shiftedBatchLogprobs } from "../sft/index.js";
 import { tidyObject } from "../train/index.js";
 import { responseTokenCounts } from "./data.js";
-import { dpoLoss, type DpoLossOptions, type DpoLossOutput, type DpoLossType, type PreferenceLogps } from "./loss.js";
+import { dpoLoss, withChosenNll, type DpoLossOptions, type DpoLossOutput, type DpoLossType, type PreferenceLogps } from "./loss.js";
 
 /** Per-pair summed response log-probs of one model: `chosen[i]`, `rejected[i]` for pair i. */
 export interface PairLogps {
@@ -36,11 +36,14 @@ export function pairLogpsOf(model: Olmo2Model, batch: Batch): PairLogps {
 export interface DpoStepConfig {
   lossType: DpoLossType;
   options: DpoLossOptions;
+  /** RPO: weight of the chosen responses' NLL added to the loss (0 = plain preference loss). */
+  rpoAlpha: number;
 }
 
 /**
  * The loss output of one micro-batch. `reference` holds the frozen model's sums for the same pairs (null for
- * the reference-free simpo). Token counts come from the batch's response mask. Call inside a tidy or a
+ * the reference-free simpo). Token counts come from the batch's response mask. With `rpoAlpha` > 0 the
+ * chosen responses' NLL is added (withChosenNll). Call inside a tidy or a
  * gradient tape, or dispose the output.
  */
 export function dpoBatchLoss(model: Olmo2Model, batch: Batch, reference: PairLogps | null, config: DpoStepConfig): DpoLossOutput {
@@ -58,7 +61,8 @@ export function dpoBatchLoss(model: Olmo2Model, batch: Batch, reference: PairLog
       logps.referenceChosen = tf.tensor1d(reference.chosen);
       logps.referenceRejected = tf.tensor1d(reference.rejected);
     }
-    return dpoLoss(config.lossType, logps, config.options);
+    const out = dpoLoss(config.lossType, logps, config.options);
+    return config.rpoAlpha > 0 ? withChosenNll(out, logps.policyChosen, counts.slice(0, b), config.rpoAlpha) : out;
   });
 }
 

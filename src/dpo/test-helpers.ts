@@ -24,6 +24,7 @@ export function dpoConfig(overrides: Partial<DpoStage> = {}): DpoStage {
     beta: 5,
     label_smoothing: 0,
     simpo_gamma: 0.5,
+    rpo_alpha: 0,
     epochs: 1,
     max_steps: null,
     batch_size: 8,

@@ -41,6 +41,7 @@ export function stepConfigOf(config: DpoStage): DpoStepConfig {
   return {
     lossType: config.loss_type,
     options: { beta: config.beta, labelSmoothing: config.label_smoothing, simpoGamma: config.simpo_gamma },
+    rpoAlpha: config.rpo_alpha,
   };
 }
 

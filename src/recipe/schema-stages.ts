@@ -138,6 +138,7 @@ const dpo = object(
     beta: num("Inverse temperature of the implicit reward (Tülu 3 dpo_norm: 5).", 5, { exclusiveMinimum: 0 }),
     label_smoothing: num("Conservative-DPO label smoothing.", 0, { minimum: 0, maximum: 0.5 }),
     simpo_gamma: num("SimPO target reward margin gamma.", 0.5, { minimum: 0 }),
+    rpo_alpha: num("RPO: weight of the chosen responses' NLL added to the loss (TRL rpo_alpha); 0 = off.", 0, { minimum: 0 }),
     epochs: num("Passes over the data.", 1, { exclusiveMinimum: 0 }),
     max_steps: nullable(int("Stop after this many optimizer steps even if epochs remain.", 0, { minimum: 1 })),
     batch_size: int("Preference pairs per micro-batch.", 8, { minimum: 1 }),

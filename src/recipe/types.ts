@@ -58,6 +58,7 @@ export interface DpoStage extends StageBase<"dpo">, OptimConfig {
   beta: number;
   label_smoothing: number;
   simpo_gamma: number;
+  rpo_alpha: number;
   epochs: number;
   max_steps: number | null;
   batch_size: number;
