@@ -94,7 +94,9 @@ describe("posttrain run", () => {
     expect(Object.values(manifest.inputs).every((h) => /^[0-9a-f]{64}$/.test(h as string))).toBe(true);
     expect(manifest.stages.map((s: { status: string }) => s.status)).toEqual(["done", "done", "done", "done"]);
     expect(manifest.stages.every((s: { started_at: string; finished_at: string }) => s.started_at <= s.finished_at)).toBe(true);
-    expect(readdirSync(reference).sort()).toEqual(["01-pretrain", "02-sft", "03-eval", "04-export", "manifest.json", "start", "tokenizer"]);
+    expect(readdirSync(reference)).toEqual(
+      expect.arrayContaining(["01-pretrain", "02-sft", "03-eval", "04-export", "manifest.json", "start", "tokenizer"]),
+    );
     for (const stage of ["01-pretrain", "02-sft"]) {
       for (const file of ["model/config.json", "model/model.safetensors", "model/tokenizer.json", "metrics.jsonl", "log.txt", ".done"]) {
         expect(existsSync(join(reference, stage, file)), `${stage}/${file}`).toBe(true);
@@ -117,20 +119,15 @@ describe("posttrain run", () => {
   });
 
   it("after kill -9 in pretrain and again in sft, --resume ends with the uninterrupted run's losses", async () => {
-    // On the cpu backend: its kernels are bitwise reproducible from one process to the next. The wasm backend's
-    // native matmul currently is not (its results depend on where operands sit in the wasm heap), so a resumed
-    // wasm run matches an uninterrupted one only to ~1e-7.
-    const small = ["--backend", "cpu", "--set", "stages.pretrain.steps=6", "--set", "stages.pretrain.batch_size=2"];
-    small.push("--set", "stages.pretrain.seq_length=16", "--set", "stages.sft.max_steps=4");
-    small.push("--set", "stages.sft.batch_size=2", "--set", "stages.sft.max_seq_length=40");
-    const uninterrupted = join(world, "run-cpu");
-    expect((await cli(["run", recipeFile, "--out", uninterrupted, ...small])).code).toBe(0);
+    // On the default wasm backend: every kernel, the native matmul's two-thread split included, must give the
+    // same bits in a fresh process as in the one that was killed.
+    const uninterrupted = reference;
     const out = join(world, "run-killed");
-    await runAndKill(["run", recipeFile, "--out", out, ...small], join(out, "01-pretrain", "metrics.jsonl"), 4);
+    await runAndKill(["run", recipeFile, "--out", out], join(out, "01-pretrain", "metrics.jsonl"), 5);
     expect(existsSync(join(out, "01-pretrain", ".done"))).toBe(false);
-    await runAndKill(["run", recipeFile, "--out", out, "--resume", ...small], join(out, "02-sft", "metrics.jsonl"), 3);
+    await runAndKill(["run", recipeFile, "--out", out, "--resume"], join(out, "02-sft", "metrics.jsonl"), 5);
     expect(existsSync(join(out, "02-sft", ".done"))).toBe(false);
-    const r = await cli(["run", recipeFile, "--out", out, "--resume", ...small]);
+    const r = await cli(["run", recipeFile, "--out", out, "--resume"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain("[pretrain] already done, skipped");
     expect(r.stderr).toMatch(/\[sft\] resumed from .* at step \d+/);
