@@ -15,6 +15,7 @@ const COMMANDS: Record<string, { file: string; help: string }> = {
   validate: { file: "./validate.js", help: "validate a recipe without running it" },
   prefs: { file: "./prefs.js", help: "make on-policy preference pairs ranked by the verifiers" },
   chat: { file: "./chat.js", help: "chat with an exported model" },
+  report: { file: "./report.js", help: "write a run folder's results table and report.html" },
 };
 
 function usage(): string {

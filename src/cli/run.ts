@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { BackendName } from "../engine/index.js";
 import { BACKENDS, loadRecipe } from "../recipe/index.js";
+import { writeRunReport } from "../report/index.js";
 import { runRecipe } from "../stages/index.js";
 
 const HELP = `usage: posttrain run RECIPE [--out DIR] [--set path=value ...] [--backend B] [--resume]
@@ -58,5 +59,7 @@ export async function main(argv: string[]): Promise<number> {
   });
   console.log(`run folder: ${summary.runDir}`);
   for (const stage of summary.stages) console.log(`  ${stage.name.padEnd(16)} ${JSON.stringify(stage.summary)}`);
+  const report = await writeRunReport(summary.runDir);
+  console.log(`\n${report.markdown}\nreport: ${report.htmlFile} (table: results.md, results.json; charts: report/*.svg)`);
   return 0;
 }

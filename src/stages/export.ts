@@ -8,6 +8,7 @@ import { basename, dirname, join } from "node:path";
 import { stringify } from "yaml";
 import { loadModel, saveModel } from "../checkpoint/index.js";
 import { packageVersion, type ExportStage, type Recipe } from "../recipe/index.js";
+import { resultsMarkdown, resultsTable } from "../report/index.js";
 import { Tokenizer } from "../tokenizer/index.js";
 import type { CompletedStage, StageContext, StageResult } from "./types.js";
 
@@ -26,7 +27,14 @@ export function evalTable(evals: CompletedStage[]): string {
   return header + rows.join("\n") + "\n";
 }
 
-export function modelCard(recipe: Recipe, config: ExportStage, evals: CompletedStage[], inputModelDir: string): string {
+/** `stages`: every earlier stage, so the results table names the checkpoint each eval evaluated (src/report). */
+export function modelCard(
+  recipe: Recipe,
+  config: ExportStage,
+  evals: CompletedStage[],
+  inputModelDir: string,
+  stages: CompletedStage[] = evals,
+): string {
   return `---
 library_name: transformers
 license: apache-2.0
@@ -45,6 +53,9 @@ Load it with Hugging Face transformers (\`AutoModelForCausalLM.from_pretrained(f
 ## Evaluation
 
 Held-out sets of the run, generated with the eval stages' settings (greedy unless the recipe says otherwise).
+
+${resultsMarkdown(resultsTable(stages))}
+Every headline number per eval stage:
 
 ${evalTable(evals)}
 ## Recipe
@@ -73,7 +84,7 @@ export async function runExport(ctx: StageContext, config: ExportStage): Promise
     model.dispose();
   }
   const evals = [...ctx.previous.values()].filter((s) => s.kind === "eval");
-  writeFileSync(join(modelDir, "README.md"), modelCard(ctx.recipe, config, evals, ctx.inputModelDir));
+  writeFileSync(join(modelDir, "README.md"), modelCard(ctx.recipe, config, evals, ctx.inputModelDir, [...ctx.previous.values()]));
   if (config.out) {
     cpSync(modelDir, config.out, { recursive: true });
     ctx.log(`copied to ${config.out}`);
