@@ -11,11 +11,13 @@
  *    (seeded MT19937), multiply each language's probability by alpha/10000 + P(gram | language),
  *    normalise every 5 draws, stop when a language exceeds 0.99999 or after 1,000 draws.
  * 4. Average the trials; the answer is the most probable language above 0.1, else "unknown".
+ *    Trials stop early once the remaining ones cannot change that answer (see `decided`); the
+ *    averages then differ from the reference's, the answer does not.
  *
  * No grams at all raises LangDetectException in the reference: here `detect` returns null.
  */
 import { DMARK_CLASS, NORMALIZED_VI_CHARS, TO_NORMALIZE_VI_CHARS } from "./messages.js";
-import { type GramNode, loadModel, type Model, normalizeCodePoint, rootNode, type Row } from "./model.js";
+import { childNode, loadModel, type Model, normalizeCodePoint } from "./model.js";
 import { PyRandom } from "./pyrandom.js";
 import { pyCharIsUpper } from "../pystr.js";
 
@@ -35,72 +37,92 @@ const MAIL_RE = /[-_.0-9A-Za-z]{1,64}@[-_0-9A-Za-z]{1,255}[-_.0-9A-Za-z]{1,255}/
 const SPACE = 0x20;
 const VI_RE = new RegExp(`([${TO_NORMALIZE_VI_CHARS}])([${DMARK_CLASS}])`, "gu");
 
-/** Python `ch.isupper()` for one code point, cached for the BMP (0 = not yet computed, 1 = no, 2 = yes). */
-const upperCache = new Uint8Array(0x10000);
-function isUpper(cp: number): boolean {
-  if (cp < 0x80) return cp >= 0x41 && cp <= 0x5a;
-  if (cp > 0xffff) return pyCharIsUpper(String.fromCodePoint(cp));
-  let v = upperCache[cp]!;
-  if (v === 0) upperCache[cp] = v = pyCharIsUpper(String.fromCharCode(cp)) ? 2 : 1;
-  return v === 2;
-}
+/** Scratch buffers reused by every detection (grown on demand): the cleaned code points and the gram nodes. */
+let codePoints = new Int32Array(4096);
+let grams = new Int32Array(8192);
 
-/** Detector.append + cleaning_text: the code points detection looks at. */
-function prepareText(text: string): number[] {
+/** Detector.append + cleaning_text: fills `codePoints` with the code points detection looks at; returns their count. */
+function prepareText(text: string): number {
   // The guards skip regex scans that cannot match (the e-mail pattern is slow on long words).
   if (text.includes("http")) text = text.replace(URL_RE, " ");
   if (text.includes("@")) text = text.replace(MAIL_RE, " ");
   text = text.replace(VI_RE, (_, letter: string, mark: string) =>
     [...NORMALIZED_VI_CHARS[DMARK_CLASS.indexOf(mark)]!][[...TO_NORMALIZE_VI_CHARS].indexOf(letter)]!);
-  const cps: number[] = [];
+  if (codePoints.length < Math.min(text.length, MAX_TEXT_LENGTH)) codePoints = new Int32Array(Math.min(text.length, MAX_TEXT_LENGTH));
+  const cps = codePoints;
+  let n = 0;
   let pre = -1;
   let count = 0;
   let latin = 0;
   let nonLatin = 0;
   for (let i = 0; i < text.length && count < MAX_TEXT_LENGTH; i++, count++) {
-    const cp = text.codePointAt(i)!;
-    if (cp > 0xffff) i++;
+    let cp = text.charCodeAt(i);
+    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < text.length) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+        i++;
+      }
+    }
     if (cp !== 0x20 || pre !== 0x20) {
-      cps.push(cp);
+      cps[n++] = cp;
       if (cp >= 0x41 && cp <= 0x7a) latin++;
       else if (cp >= 0x300 && !(cp >= 0x1e00 && cp <= 0x1eff)) nonLatin++;
     }
     pre = cp;
   }
-  return latin * 2 < nonLatin ? cps.filter((cp) => cp < 0x41 || cp > 0x7a) : cps;
+  if (latin * 2 >= nonLatin) return n;
+  let kept = 0;
+  for (let k = 0; k < n; k++) if (cps[k]! < 0x41 || cps[k]! > 0x7a) cps[kept++] = cps[k]!;
+  return kept;
+}
+
+function pushGram(count: number, node: number): number {
+  if (count === grams.length) {
+    const bigger = new Int32Array(grams.length * 2);
+    bigger.set(grams);
+    grams = bigger;
+  }
+  grams[count] = node;
+  return count + 1;
 }
 
 /**
- * Detector._extract_ngrams: the rows of every known 1-, 2-, 3-gram, in text order. The gram
- * buffer holds at most 3 code points (the newest last) and starts as " "; instead of the strings,
- * we carry the trie nodes of its 1-, 2- and 3-code-point suffixes.
+ * Detector._extract_ngrams: fills `grams` with the node of every known 1-, 2-, 3-gram (one with a
+ * row), in text order; returns their count. The gram buffer holds at most 3 code points (the newest
+ * last) and starts as " "; instead of the strings, we carry the nodes of its 1- and 2-code-point
+ * suffixes (-1: no profile has that gram, so neither has any extension of it).
  */
-function extractNgrams(cps: number[], m: Model): Row[] {
-  const out: Row[] = [];
+function extractNgrams(length: number, m: Model): number {
+  const { normalized, upper: upperTable, bmpNode, rowStart } = m;
+  const hasRow = (node: number) => node >= 0 && rowStart[node + 1]! > rowStart[node]!;
+  const cps = codePoints;
+  let count = 0;
   let last = SPACE;
   let len = 1;
-  const spaceNode = rootNode(m, SPACE);
-  let node1: GramNode | undefined = spaceNode;
-  let node2: GramNode | undefined;
+  const spaceNode = bmpNode[SPACE]!;
+  let node1 = spaceNode;
+  let node2 = -1;
   let capitalWord = false;
   let lastUpper = false;
-  for (const raw of cps) {
-    const ch = normalizeCodePoint(raw);
+  for (let k = 0; k < length; k++) {
+    const raw = cps[k]!;
+    const ch = raw < 0x10000 ? normalized[raw]! : normalizeCodePoint(raw);
     if (last === SPACE) {
       len = 1;
       capitalWord = false;
       node1 = spaceNode;
-      node2 = undefined;
+      node2 = -1;
       if (ch === SPACE) continue;
     } else if (len >= 3) {
       len = 2;
     }
     len++;
     // Suffix nodes after appending ch: 3-gram extends the old 2-gram suffix, 2-gram the old 1-gram.
-    const n3 = len >= 3 ? node2?.next?.get(ch) : undefined;
-    const n2 = node1?.next?.get(ch);
-    const n1 = rootNode(m, ch);
-    const upper = isUpper(ch);
+    const n3 = len >= 3 && node2 >= 0 ? childNode(m, node2, ch) : -1;
+    const n2 = node1 >= 0 ? childNode(m, node1, ch) : -1;
+    const n1 = ch < 0x10000 ? bmpNode[ch]! : -1;
+    const upper = ch < 0x10000 ? upperTable[ch] === 1 : pyCharIsUpper(String.fromCodePoint(ch));
     if (upper) {
       if (lastUpper) capitalWord = true;
     } else {
@@ -111,11 +133,11 @@ function extractNgrams(cps: number[], m: Model): Row[] {
     node1 = n1;
     node2 = n2;
     if (capitalWord) continue;
-    if (ch !== SPACE && n1?.row) out.push(n1.row);
-    if (n2?.row) out.push(n2.row);
-    if (n3?.row) out.push(n3.row);
+    if (ch !== SPACE && hasRow(n1)) count = pushGram(count, n1);
+    if (hasRow(n2)) count = pushGram(count, n2);
+    if (hasRow(n3)) count = pushGram(count, n3);
   }
-  return out;
+  return count;
 }
 
 /** One generator, re-seeded per detection exactly as Detector._detect_block does. */
@@ -129,12 +151,13 @@ const listed = new Float64Array(64);
  * products for the row's languages are taken first from the old values, then every language is
  * scaled by weight and those few overwritten: the same arithmetic, without a branch per language.
  */
-function updateProbabilities(prob: Float64Array, row: Row, weight: number): void {
-  const idx = row.langIndex;
-  const p = row.prob;
-  for (let k = 0; k < idx.length; k++) listed[k] = prob[idx[k]!]! * (weight + p[k]!);
+function updateProbabilities(prob: Float64Array, m: Model, node: number, weight: number): void {
+  const { rowLang, rowProb } = m;
+  const start = m.rowStart[node]!;
+  const n = m.rowStart[node + 1]! - start;
+  for (let k = 0; k < n; k++) listed[k] = prob[rowLang[start + k]!]! * (weight + rowProb[start + k]!);
   for (let j = 0; j < prob.length; j++) prob[j] = prob[j]! * weight;
-  for (let k = 0; k < idx.length; k++) prob[idx[k]!] = listed[k]!;
+  for (let k = 0; k < n; k++) prob[rowLang[start + k]!] = listed[k]!;
 }
 
 /** Detector._normalize_prob: rescale to sum 1, return the largest. */
@@ -150,24 +173,53 @@ function normalize(prob: Float64Array): number {
   return max;
 }
 
+/**
+ * True when the remaining trials cannot change the answer: each trial ends right after a
+ * normalisation, so it adds at most 1/N_TRIAL (plus rounding) to the averages in all, and a leader
+ * ahead of every other language by more than the remaining trials' share, and above
+ * PROB_THRESHOLD already, stays the answer. The seeded draws of later trials then need not be made.
+ */
+function decided(langprob: Float64Array, trialsLeft: number): boolean {
+  let first = 0;
+  let second = 0;
+  for (let j = 0; j < langprob.length; j++) {
+    const p = langprob[j]!;
+    if (p > first) {
+      second = first;
+      first = p;
+    } else if (p > second) {
+      second = p;
+    }
+  }
+  return first > PROB_THRESHOLD && first - second > trialsLeft / N_TRIAL + 1e-9;
+}
+
+/** Scratch for one detection: the trial's probabilities and their average over the trials. */
+let prob = new Float64Array(0);
+let langprob = new Float64Array(0);
+
 /** `langdetect.detect(text)` with seed 0: a language code, "unknown", or null where the reference raises. */
 export function detectLanguage(text: string): string | null {
   const m = loadModel();
   const langs = m.langs;
-  const ngrams = extractNgrams(prepareText(text), m);
-  if (ngrams.length === 0) return null;
+  const count = extractNgrams(prepareText(text), m);
+  if (count === 0) return null;
   rng.seed(SEED);
-  const langprob = new Float64Array(langs.length);
-  const prob = new Float64Array(langs.length);
+  if (prob.length !== langs.length) {
+    prob = new Float64Array(langs.length);
+    langprob = new Float64Array(langs.length);
+  }
+  langprob.fill(0);
   for (let t = 0; t < N_TRIAL; t++) {
     prob.fill(1 / langs.length);
     const alpha = ALPHA_DEFAULT + rng.gauss(0, 1) * ALPHA_WIDTH;
     const weight = alpha / BASE_FREQ;
     for (let i = 0; ; i++) {
-      updateProbabilities(prob, rng.choice(ngrams), weight);
+      updateProbabilities(prob, m, grams[rng.randBelow(count)]!, weight);
       if (i % 5 === 0 && (normalize(prob) > CONV_THRESHOLD || i >= ITERATION_LIMIT)) break;
     }
     for (let j = 0; j < langprob.length; j++) langprob[j] = langprob[j]! + prob[j]! / N_TRIAL;
+    if (decided(langprob, N_TRIAL - 1 - t)) break;
   }
   let best = -1;
   for (let j = 0; j < langprob.length; j++) {

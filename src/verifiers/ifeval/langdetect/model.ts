@@ -1,69 +1,128 @@
 /**
- * The langdetect model (DetectorFactory.add_profile over the 55 profiles) in a form fast to look
- * up from code points: unigram rows keyed by code point, bigrams by (cp1, cp2), trigrams by
- * (bigram id, cp3); and NGram.normalize as a code point -> code point function.
+ * The langdetect model (DetectorFactory.add_profile over the 55 profiles) in flat typed arrays, so
+ * that gram extraction and probability updates allocate nothing:
+ *
+ * - every gram (and every prefix of one) is a node id; 1-grams are found by code point, longer
+ *   grams by (node of the gram without its last code point, last code point) in an
+ *   open-addressing hash table;
+ * - node n's row, P(gram | language) for the languages whose profile has the gram, is entries
+ *   rowStart[n] .. rowStart[n + 1] of rowLang / rowProb (empty for a prefix no profile has);
+ * - NGram.normalize and `str.isupper()` of the normalised character are tabulated for the BMP.
  */
 import { CJK_CLASSES, LATIN1_EXCLUDED } from "./messages.js";
 import { PROFILES } from "./profiles.js";
-
-/** One gram's non-zero P(gram | language), languages in ascending index order. */
-export interface Row {
-  langIndex: Uint8Array;
-  prob: Float64Array;
-}
-
-/** A trie node: the gram spelled by the path from the root, and its extensions by one code point. */
-export interface GramNode {
-  row: Row | undefined;
-  next: Map<number, GramNode> | undefined;
-}
+import { pyCharIsUpper } from "../pystr.js";
 
 export interface Model {
-  langs: string[];
-  /** Children are the first code points of grams; keys are small integers (fast Map keys). */
-  root: Map<number, GramNode>;
-  /** The same first-level nodes indexed by BMP code point, for the hot extraction loop. */
-  bmp: (GramNode | undefined)[];
+  langs: readonly string[];
+  /** 1-gram node of each BMP code point, -1 for none (the profiles hold no astral code point). */
+  bmpNode: Int32Array;
+  /** Hash table over (parent node, code point): slot keys and child node, -1 in childNode = empty. */
+  childParent: Int32Array;
+  childCp: Int32Array;
+  childNode: Int32Array;
+  childMask: number;
+  rowStart: Int32Array;
+  rowLang: Uint8Array;
+  rowProb: Float64Array;
+  /** NGram.normalize(ch) of each BMP code point. */
+  normalized: Uint16Array;
+  /** `ch.isupper()` of each BMP code point, 1 or 0. */
+  upper: Uint8Array;
 }
 
-/** The trie node for one code point at the root. */
-export function rootNode(m: Model, cp: number): GramNode | undefined {
-  return cp < 0x10000 ? m.bmp[cp] : m.root.get(cp);
+const SPACE = 0x20;
+
+const slotOf = (parent: number, cp: number, mask: number) => (Math.imul(parent, 0x9e3779b1) ^ Math.imul(cp, 0x85ebca77)) & mask;
+
+/** The node for gram `parent` + `cp`, or -1. */
+export function childNode(m: Model, parent: number, cp: number): number {
+  const mask = m.childMask;
+  for (let s = slotOf(parent, cp, mask); ; s = (s + 1) & mask) {
+    const node = m.childNode[s]!;
+    if (node < 0 || (m.childParent[s] === parent && m.childCp[s] === cp)) return node;
+  }
+}
+
+/** The 1-gram node of a code point, or -1. */
+export function rootNode(m: Model, cp: number): number {
+  return cp < 0x10000 ? m.bmpNode[cp]! : -1;
 }
 
 let model: Model | null = null;
 
-function child(map: Map<number, GramNode>, cp: number): GramNode {
-  let node = map.get(cp);
-  if (!node) map.set(cp, (node = { row: undefined, next: undefined }));
-  return node;
-}
-
-/** Parse the profiles once, on first use (about 88,000 grams; DetectorFactory.add_profile). */
+/** Parse the profiles once, on first use (87,598 grams; DetectorFactory.add_profile). */
 export function loadModel(): Model {
   if (model) return model;
   const lines = PROFILES.split("\n");
   const langs = lines[0]!.split("\t");
   const nWords = lines[1]!.split("\t").map((t) => t.split(",").map(Number));
-  const root = new Map<number, GramNode>();
-  for (let l = 2; l < lines.length; l++) {
-    const fields = lines[l]!.split("\t");
-    const cps = Array.from(fields[0]!, (c) => c.codePointAt(0)!);
-    let node = child(root, cps[0]!);
-    for (let i = 1; i < cps.length; i++) node = child((node.next ??= new Map()), cps[i]!);
-    const k = (fields.length - 1) / 2;
-    const row: Row = { langIndex: new Uint8Array(k), prob: new Float64Array(k) };
-    for (let e = 0; e < k; e++) {
-      const lang = Number(fields[1 + 2 * e]);
-      row.langIndex[e] = lang;
-      row.prob[e] = Number(fields[2 + 2 * e]) / nWords[lang]![cps.length - 1]!;
+  const bmpNode = new Int32Array(0x10000).fill(-1);
+  // Build-time child index keyed by parent * 0x110000 + cp; nodes are numbered as created.
+  const children = new Map<number, number>();
+  const nodeRowLines: number[] = [];
+  let nodes = 0;
+  const child = (parent: number, cp: number): number => {
+    if (parent < 0) {
+      if (cp > 0xffff) throw new Error(`langdetect profiles: astral code point U+${cp.toString(16)} in a gram`);
+      if (bmpNode[cp]! < 0) bmpNode[cp] = nodes++;
+      return bmpNode[cp]!;
     }
-    node.row = row;
+    const key = parent * 0x110000 + cp;
+    let node = children.get(key);
+    if (node === undefined) children.set(key, (node = nodes++));
+    return node;
+  };
+  for (let l = 2; l < lines.length; l++) {
+    const line = lines[l]!;
+    let node = -1;
+    for (const ch of line.slice(0, line.indexOf("\t"))) node = child(node, ch.codePointAt(0)!);
+    nodeRowLines[node] = l;
   }
-  const bmp: (GramNode | undefined)[] = new Array(0x10000).fill(undefined);
-  for (const [cp, node] of root) if (cp < 0x10000) bmp[cp] = node;
-  model = { langs, root, bmp };
-  return model;
+  const rowStart = new Int32Array(nodes + 1);
+  let entries = 0;
+  for (let n = 0; n < nodes; n++) {
+    rowStart[n] = entries;
+    const l = nodeRowLines[n];
+    if (l !== undefined) entries += (lines[l]!.split("\t").length - 1) / 2;
+  }
+  rowStart[nodes] = entries;
+  const rowLang = new Uint8Array(entries);
+  const rowProb = new Float64Array(entries);
+  for (let n = 0; n < nodes; n++) {
+    const l = nodeRowLines[n];
+    if (l === undefined) continue;
+    const fields = lines[l]!.split("\t");
+    const length = [...fields[0]!].length;
+    for (let e = 0, at = rowStart[n]!; 1 + 2 * e < fields.length; e++, at++) {
+      const lang = Number(fields[1 + 2 * e]);
+      rowLang[at] = lang;
+      rowProb[at] = Number(fields[2 + 2 * e]) / nWords[lang]![length - 1]!;
+    }
+  }
+  let size = 1;
+  while (size < children.size * 2) size *= 2;
+  const m: Model = {
+    langs, bmpNode, rowStart, rowLang, rowProb,
+    childParent: new Int32Array(size), childCp: new Int32Array(size), childNode: new Int32Array(size).fill(-1), childMask: size - 1,
+    normalized: new Uint16Array(0x10000), upper: new Uint8Array(0x10000),
+  };
+  for (const [key, node] of children) {
+    const parent = Math.floor(key / 0x110000);
+    const cp = key % 0x110000;
+    let s = slotOf(parent, cp, m.childMask);
+    while (m.childNode[s]! >= 0) s = (s + 1) & m.childMask;
+    m.childParent[s] = parent;
+    m.childCp[s] = cp;
+    m.childNode[s] = node;
+  }
+  for (let cp = 0; cp < 0x10000; cp++) {
+    m.normalized[cp] = normalizeCodePoint(cp);
+    // Lone surrogates are never upper case; String.fromCharCode keeps them as one unit.
+    m.upper[cp] = pyCharIsUpper(String.fromCharCode(cp)) ? 1 : 0;
+  }
+  model = m;
+  return m;
 }
 
 let cjkMap: Map<number, number> | null = null;
@@ -78,7 +137,6 @@ function cjkRepresentative(cp: number): number {
   return cjkMap.get(cp) ?? cp;
 }
 
-const SPACE = 0x20;
 const LATIN1_EXCLUDED_CPS = new Set([...LATIN1_EXCLUDED].map((c) => c.codePointAt(0)!));
 
 /** NGram.normalize: one code point to its detection class (by Unicode block). */

@@ -1,7 +1,7 @@
 /**
  * CPython's `random.Random` (Mersenne Twister MT19937, `Modules/_randommodule.c` and
  * `Lib/random.py` of 3.11), just the parts langdetect uses: `seed(int)`, `random()`, `gauss()`
- * and `choice()`, so that a seeded detection draws exactly the same numbers as the reference.
+ * and `choice()` (as `randBelow`), so that a seeded detection draws exactly the same numbers as the reference.
  */
 const N = 624;
 const M = 397;
@@ -16,9 +16,20 @@ export class PyRandom {
     this.seed(seed);
   }
 
+  /** The state right after the last distinct `seed(n)` (re-seeding with the same n copies it back). */
+  private seededWith = -1;
+  private readonly seededState = new Uint32Array(N);
+
   /** `random.seed(n)` for a non-negative integer below 2**32: init_by_array([n]). */
   seed(n: number): void {
-    this.initByArray([n >>> 0]);
+    if (n >>> 0 === this.seededWith) {
+      this.mt.set(this.seededState);
+      this.index = N;
+    } else {
+      this.initByArray([n >>> 0]);
+      this.seededWith = n >>> 0;
+      this.seededState.set(this.mt);
+    }
     this.gaussNext = null;
   }
 
@@ -97,12 +108,11 @@ export class PyRandom {
     return mu + z * sigma;
   }
 
-  /** `random.choice(seq)`: `_randbelow(len)` by rejection on `getrandbits(len.bit_length())`. */
-  choice<T>(seq: readonly T[]): T {
-    const n = seq.length;
+  /** `_randbelow(n)` (so `random.choice(seq)` is `seq[randBelow(len(seq))]`) for 0 < n < 2**32: rejection sampling on `getrandbits(n.bit_length())`. */
+  randBelow(n: number): number {
     const k = 32 - Math.clz32(n);
     let r = this.genrandUint32() >>> (32 - k);
     while (r >= n) r = this.genrandUint32() >>> (32 - k);
-    return seq[r]!;
+    return r;
   }
 }
