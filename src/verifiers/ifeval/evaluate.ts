@@ -10,7 +10,8 @@
  * So an empty or blank response fails every instruction, even prohibitions like no_comma.
  */
 import type { Check } from "./instructions.js";
-import { pyIsBlank, pyStrip } from "./pystr.js";
+import { pyStrip } from "./pystr.js";
+import { type ResponseView, Views } from "./views.js";
 
 export interface IfevalVerdict {
   follow_instruction_list: boolean[];
@@ -36,7 +37,10 @@ function verdict(list: boolean[]): IfevalVerdict {
   return { follow_instruction_list: list, follow_all_instructions: list.every(Boolean) };
 }
 
-/** Run every check in strict and loose mode; `deadline` (Date.now() ms) is checked before each check call. */
+/**
+ * Run every check in strict and loose mode; `deadline` (Date.now() ms) is checked before each check
+ * call. The response and its variants are wrapped in views shared by all the checks.
+ */
 export function evaluateChecks(
   response: string,
   checks: readonly Check[],
@@ -45,17 +49,20 @@ export function evaluateChecks(
   const tick = () => {
     if (deadline !== undefined && Date.now() > deadline) throw new DeadlineExceeded("deadline passed");
   };
+  const views = new Views();
   const strictList: boolean[] = [];
   const looseList: boolean[] = [];
+  const view = views.of(response);
   // Checks are pure, so each distinct non-blank variant needs running once; built on first need.
-  let variants: string[] | null = null;
-  const responseBlank = pyIsBlank(response);
+  let variants: ResponseView[] | null = null;
   for (const check of checks) {
     tick();
-    const strict = !responseBlank && check(response);
+    const strict = !view.blank && check(view);
     strictList.push(strict);
     let loose = strict;
-    if (!loose) variants ??= [...new Set(looseVariants(response))].filter((v) => v !== response && !pyIsBlank(v));
+    if (!loose) {
+      variants ??= [...new Set(looseVariants(response))].filter((v) => v !== response).map((v) => views.of(v)).filter((v) => !v.blank);
+    }
     for (let i = 0; !loose && i < variants!.length; i++) {
       tick();
       loose = check(variants![i]!);

@@ -10,6 +10,7 @@
 import { DeadlineExceeded, evaluateChecks, type IfevalVerdict } from "./evaluate.js";
 import { type IfevalSpec, parseSpec } from "./spec.js";
 import { pyStrip } from "./pystr.js";
+import { Views } from "./views.js";
 
 export type { IfevalSpec } from "./spec.js";
 export type { IfevalVerdict } from "./evaluate.js";
@@ -50,7 +51,8 @@ export function verifyIfeval(response: string, spec: IfevalSpec, opts?: { deadli
   try {
     if (parsed.format === "rlvr-if-legacy") {
       const text = parsed.rawResponse ? response : removeThinkingSection(response);
-      const list = parsed.checks.map((check) => check(text));
+      const view = new Views().of(text);
+      const list = parsed.checks.map((check) => check(view));
       const verdict = { follow_instruction_list: list, follow_all_instructions: list.every(Boolean) };
       return { correct: verdict.follow_all_instructions, details: { ...verdict, loose: { ...verdict, follow_instruction_list: [...list] }, instruction_id_list: parsed.ids } };
     }

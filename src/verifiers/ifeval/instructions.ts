@@ -1,5 +1,6 @@
 /**
- * The 25 IFEval instructions, each a builder from kwargs to a check on one response string.
+ * The 25 IFEval instructions, each a builder from kwargs to a check on one response (a view of
+ * its text that computes tokenisations and language detection once; see views.ts).
  * Semantics follow google-research `instruction_following_eval/instructions.py`
  * (commit 3f357bde; `check_following` of each class), including its surprises
  * (see the quirk list in this folder's README-style comments in `index.ts`).
@@ -8,14 +9,15 @@ import { VerifierSpecError } from "../../errors.js";
 import { compare, KwargsReader } from "./kwargs.js";
 import { compilePythonRegex, countMatches, isLiteral, PY_WORD_BOUNDARY, searchMatches, translatePythonRegex } from "./pyregex.js";
 import {
-  countChar, PY_SPACE, pyIsBlank, pyIsLower, pyIsUpper, pyLstripChars, pySimpleLower, pySplitWhitespace, pyStrip, pyStripChars,
+  countChar, PY_SPACE, pyIsBlank, pyLstripChars, pySplitWhitespace, pyStrip, pyStripChars,
 } from "./pystr.js";
 import { isJsonLikePython } from "./pyjson.js";
 import { countBullets, countPlaceholders, hasTitle } from "./scanners.js";
-import { countSentences, countWords, wordTokenize } from "./nltk.js";
-import { detectLanguage, LANGUAGE_CODES } from "./langdetect/index.js";
+import { LANGUAGE_CODES } from "./langdetect/index.js";
+import type { ResponseView } from "./views.js";
 
-export type Check = (response: string) => boolean;
+/** One instruction's check on one response (its text and derived views). */
+export type Check = (response: ResponseView) => boolean;
 type Builder = (k: KwargsReader) => Check;
 
 const CONSTRAINED_RESPONSES = ["My answer is yes.", "My answer is no.", "My answer is maybe."];
@@ -27,8 +29,8 @@ const PS_PPS = new RegExp(`p\\.[${PY_SPACE}]?p\\.[${PY_SPACE}]?s`);
 const PS_PS = new RegExp(`p\\.[${PY_SPACE}]?s\\.`);
 
 /** `detect(value) == lang`, where a LangDetectException (no usable letters) counts as followed. */
-function languageIs(value: string, lang: string): boolean {
-  const detected = detectLanguage(value);
+function languageIs(value: ResponseView, lang: string): boolean {
+  const detected = value.language;
   return detected === null ? true : detected === lang;
 }
 
@@ -40,16 +42,13 @@ function matchAll(re: RegExp, text: string): string[] {
 const BUILDERS: Record<string, Builder> = {
   "keywords:existence": (k) => {
     const res = k.stringList("keywords").map((kw, i) => compilePythonRegex(kw, `${k.where}.keywords[${i}]`));
-    return (v) => {
-      const lowered = pySimpleLower(v);
-      return res.every((re) => searchMatches(re, lowered));
-    };
+    return (v) => res.every((re) => searchMatches(re, v.simpleLower));
   },
   "keywords:frequency": (k) => {
     const re = compilePythonRegex(pyStrip(k.nonEmptyString("keyword")), `${k.where}.keyword`);
     const frequency = k.number("frequency");
     const relation = k.relation("relation");
-    return (v) => compare(countMatches(re, pySimpleLower(v)), relation, frequency);
+    return (v) => compare(countMatches(re, v.simpleLower), relation, frequency);
   },
   "keywords:forbidden_words": (k) => {
     const found = k.stringList("forbidden_words").map((w, i) => {
@@ -58,10 +57,7 @@ const BUILDERS: Record<string, Builder> = {
       const re = compileBoundaryRegex(translatePythonRegex(w, field, true), field);
       return (v: string) => re.test(v);
     });
-    return (v) => {
-      const lowered = pySimpleLower(v);
-      return !found.some((f) => f(lowered));
-    };
+    return (v) => !found.some((f) => f(v.simpleLower));
   },
   "keywords:letter_frequency": (k) => {
     const raw = k.nonEmptyString("letter");
@@ -71,7 +67,7 @@ const BUILDERS: Record<string, Builder> = {
     const letter = pyStrip(raw).toLowerCase();
     const frequency = k.number("let_frequency");
     const relation = k.relation("let_relation");
-    return (v) => compare(countChar(v.toLowerCase(), letter), relation, frequency);
+    return (v) => compare(countChar(v.lower, letter), relation, frequency);
   },
   "language:response_language": (k) => {
     const language = k.string("language");
@@ -83,12 +79,12 @@ const BUILDERS: Record<string, Builder> = {
   "length_constraints:number_sentences": (k) => {
     const n = k.number("num_sentences");
     const relation = k.relation("relation");
-    return (v) => compare(countSentences(v), relation, n);
+    return (v) => compare(v.sentenceCount, relation, n);
   },
   "length_constraints:number_paragraphs": (k) => {
     const n = k.number("num_paragraphs");
     return (v) => {
-      const parts = v.split(PARAGRAPH_DIVIDER);
+      const parts = v.text.split(PARAGRAPH_DIVIDER);
       let count = parts.length;
       for (let i = 0; i < parts.length; i++) {
         if (!pyIsBlank(parts[i]!)) continue;
@@ -101,39 +97,36 @@ const BUILDERS: Record<string, Builder> = {
   "length_constraints:number_words": (k) => {
     const n = k.number("num_words");
     const relation = k.relation("relation");
-    return (v) => compare(countWords(v), relation, n);
+    return (v) => compare(v.wordCount, relation, n);
   },
   "length_constraints:nth_paragraph_first_word": (k) => {
     const num = k.number("num_paragraphs");
     const nth = k.number("nth_paragraph", 1);
     if (nth > num) throw new VerifierSpecError(`ifeval: ${k.where}.nth_paragraph: ${nth} exceeds num_paragraphs ${num}`);
     const firstWord = k.string("first_word").toLowerCase();
-    return (v) => nthParagraphFirstWord(v, num, nth, firstWord);
+    return (v) => nthParagraphFirstWord(v.text, num, nth, firstWord);
   },
   "detectable_content:number_placeholders": (k) => {
     const n = k.number("num_placeholders");
-    return (v) => countPlaceholders(v) >= n;
+    return (v) => countPlaceholders(v.text) >= n;
   },
   "detectable_content:postscript": (k) => {
     const marker = pyStrip(k.string("postscript_marker"));
     const re = marker === "P.P.S" ? PS_PPS : marker === "P.S." ? PS_PS
       : new RegExp(translatePythonRegex(marker.toLowerCase(), `${k.where}.postscript_marker`), "u");
-    return (v) => re.test(v.toLowerCase());
+    return (v) => re.test(v.lower);
   },
   "detectable_format:number_bullet_lists": (k) => {
     const n = k.number("num_bullets");
-    return (v) => countBullets(v) === n;
+    return (v) => countBullets(v.text) === n;
   },
-  "detectable_format:constrained_response": () => (v) => {
-    const s = pyStrip(v);
-    return CONSTRAINED_RESPONSES.some((o) => s.includes(o));
-  },
+  "detectable_format:constrained_response": () => (v) => CONSTRAINED_RESPONSES.some((o) => v.stripped.includes(o)),
   "detectable_format:number_highlighted_sections": (k) => {
     const n = k.number("num_highlights");
     return (v) => {
       let count = 0;
-      for (const h of matchAll(HIGHLIGHT, v)) if (!pyIsBlank(pyStripChars(h, "*"))) count++;
-      for (const h of matchAll(DOUBLE_HIGHLIGHT, v)) if (!pyIsBlank(h.slice(2, -2))) count++;
+      for (const h of matchAll(HIGHLIGHT, v.text)) if (!pyIsBlank(pyStripChars(h, "*"))) count++;
+      for (const h of matchAll(DOUBLE_HIGHLIGHT, v.text)) if (!pyIsBlank(h.slice(2, -2))) count++;
       return count >= n;
     };
   },
@@ -144,17 +137,17 @@ const BUILDERS: Record<string, Builder> = {
     const re = new RegExp(`[${PY_SPACE}]?${body}[${PY_SPACE}]?\\p{Nd}+[${PY_SPACE}]?`, "gu");
     // re.split returns one extra part per capture group per match.
     const perMatch = 1 + new RegExp(`${body}|`, "u").exec("")!.length - 1;
-    return (v) => countMatches(re, v) * perMatch >= n;
+    return (v) => countMatches(re, v.text) * perMatch >= n;
   },
   "detectable_format:json_format": () => (v) => {
-    let s = pyStrip(v);
+    let s = v.stripped;
     for (const fence of ["```json", "```Json", "```JSON", "```"]) if (s.startsWith(fence)) s = s.slice(fence.length);
     if (s.endsWith("```")) s = s.slice(0, -3);
     return isJsonLikePython(pyStrip(s));
   },
-  "detectable_format:title": () => hasTitle,
+  "detectable_format:title": () => (v) => hasTitle(v.text),
   "combination:two_responses": () => (v) => {
-    const parts = v.split("******");
+    const parts = v.text.split("******");
     const valid: string[] = [];
     for (let i = 0; i < parts.length; i++) {
       if (pyIsBlank(parts[i]!)) {
@@ -165,22 +158,22 @@ const BUILDERS: Record<string, Builder> = {
   },
   "combination:repeat_prompt": (k) => {
     const prompt = pyStrip(k.nonEmptyString("prompt_to_repeat")).toLowerCase();
-    return (v) => pyStrip(v).toLowerCase().startsWith(prompt);
+    return (v) => v.stripped.toLowerCase().startsWith(prompt);
   },
   "startend:end_checker": (k) => {
     const phrase = pyStrip(pyStrip(k.string("end_phrase"))).toLowerCase();
-    return (v) => pyStripChars(pyStrip(v), '"').toLowerCase().endsWith(phrase);
+    return (v) => pyStripChars(v.stripped, '"').toLowerCase().endsWith(phrase);
   },
   "change_case:capital_word_frequency": (k) => {
     const n = k.number("capital_frequency", -Infinity);
     const relation = k.relation("capital_relation");
-    return (v) => compare(wordTokenize(v).filter(pyIsUpper).length, relation, n);
+    return (v) => compare(v.capitalWordCount, relation, n);
   },
-  "change_case:english_capital": () => (v) => pyIsUpper(v) && languageIs(v, "en"),
-  "change_case:english_lowercase": () => (v) => pyIsLower(v) && languageIs(v, "en"),
-  "punctuation:no_comma": () => (v) => !v.includes(","),
+  "change_case:english_capital": () => (v) => v.isUpper && languageIs(v, "en"),
+  "change_case:english_lowercase": () => (v) => v.isLower && languageIs(v, "en"),
+  "punctuation:no_comma": () => (v) => !v.text.includes(","),
   "startend:quotation": () => (v) => {
-    const s = pyStrip(v);
+    const s = v.stripped;
     return [...s].length > 1 && s.startsWith('"') && s.endsWith('"');
   },
 };

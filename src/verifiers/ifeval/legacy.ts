@@ -13,7 +13,9 @@ import { PY_WORD_BOUNDARY } from "./pyregex.js";
 import { PY_SPACE, pySplitWhitespace, pyStrip } from "./pystr.js";
 
 type Args = Record<string, unknown>;
-type Legacy = { params: string[]; build: (a: Args) => Check };
+/** The legacy functions read the response text only, so they take it as a string. */
+type TextCheck = (text: string) => boolean;
+type Legacy = { params: string[]; build: (a: Args) => TextCheck };
 
 const W = "[\\p{L}\\p{N}_]";
 const WORDS = new RegExp(`${PY_WORD_BOUNDARY}${W}+${PY_WORD_BOUNDARY}`, "gu");
@@ -147,5 +149,6 @@ export function buildLegacyCheck(constraint: Record<string, unknown>): { id: str
       : NUMBER_PARAMS.has(key) ? typeof v === "number" && Number.isFinite(v) : typeof v === "string";
     if (!ok) throw new VerifierSpecError(`ifeval: ground_truth.${key}: missing or wrong type for ${funcName} (got ${JSON.stringify(v)})`);
   }
-  return { id: funcName as string, check: legacy.build(args), usesRawResponse: Object.keys(rest).length === 0 };
+  const check = legacy.build(args);
+  return { id: funcName as string, check: (v) => check(v.text), usesRawResponse: Object.keys(rest).length === 0 };
 }

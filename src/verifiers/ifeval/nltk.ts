@@ -3,7 +3,7 @@
  * `RegexpTokenizer(r"\w+")`, sentence counts with the English Punkt model, and
  * `nltk.word_tokenize` (Punkt sentences, then the NLTKWordTokenizer) for capital words.
  */
-import { sentTokenize } from "./punkt.js";
+import { type PunktMemo, sentenceSpans, sentTokenize } from "./punkt.js";
 import { treebankTokenize } from "./treebank.js";
 
 /** Python's Unicode `\w+`: letters, numbers and `_` (combining marks split words, as in Python). */
@@ -17,12 +17,12 @@ export function countWords(text: string): number {
   return n;
 }
 
-/** `instructions_util.count_sentences`: Punkt English sentences. */
-export function countSentences(text: string): number {
-  return sentTokenize(text).length;
+/** `instructions_util.count_sentences`: Punkt English sentences (`memo`: see sentenceSpans). */
+export function countSentences(text: string, memo?: PunktMemo): number {
+  return sentenceSpans(text, memo).length;
 }
 
-/** `nltk.word_tokenize(text)`. */
-export function wordTokenize(text: string): string[] {
-  return sentTokenize(text).flatMap(treebankTokenize);
+/** `nltk.word_tokenize(text)` (`memo`: see sentenceSpans). */
+export function wordTokenize(text: string, memo?: PunktMemo): string[] {
+  return sentTokenize(text, memo).flatMap(treebankTokenize);
 }

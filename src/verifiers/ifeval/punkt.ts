@@ -173,12 +173,26 @@ function potentialEnds(text: string): Candidate[] {
   return out;
 }
 
-/** Sentence spans [start, end) as PunktSentenceTokenizer.span_tokenize(text) yields them. */
-export function sentenceSpans(text: string): [number, number][] {
+/**
+ * Whether a candidate's context holds a sentence break, by context string. The verdict depends on
+ * the context alone, and the loose-mode variants of a response repeat most of its contexts.
+ */
+export type PunktMemo = Map<string, boolean>;
+
+/**
+ * Sentence spans [start, end) as PunktSentenceTokenizer.span_tokenize(text) yields them; `memo`
+ * (shared by the texts of one verification) keeps each context's verdict.
+ */
+export function sentenceSpans(text: string, memo?: PunktMemo): [number, number][] {
   const slices: [number, number][] = [];
   let lastBreak = 0;
   for (const c of potentialEnds(text)) {
-    if (!containsSentbreak(c.context)) continue;
+    let isBreak = memo?.get(c.context);
+    if (isBreak === undefined) {
+      isBreak = containsSentbreak(c.context);
+      memo?.set(c.context, isBreak);
+    }
+    if (!isBreak) continue;
     slices.push([lastBreak, c.end]);
     lastBreak = c.nextStart ?? c.end;
   }
@@ -209,7 +223,7 @@ function realign(text: string, slices: [number, number][]): [number, number][] {
   return out;
 }
 
-/** `nltk.sent_tokenize(text)` with the English model. */
-export function sentTokenize(text: string): string[] {
-  return sentenceSpans(text).map(([s, e]) => text.slice(s, e));
+/** `nltk.sent_tokenize(text)` with the English model (`memo`: see sentenceSpans). */
+export function sentTokenize(text: string, memo?: PunktMemo): string[] {
+  return sentenceSpans(text, memo).map(([s, e]) => text.slice(s, e));
 }
