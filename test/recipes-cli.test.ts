@@ -4,7 +4,7 @@
  * losses must equal an uninterrupted run's exactly.
  */
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { microRecipe, writeMicroWorld, writeRecipe } from "./recipes-fixture.js";
@@ -145,5 +145,17 @@ describe("posttrain run", () => {
     const r = await cli(["run", recipeFile, "--out", reference, "--resume", "--set", "stages.sft.lr=0.5"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("stages.1.lr: differs from the recipe in");
+  });
+
+  it("refuses to resume when an input file changed, naming it", async () => {
+    const other = writeMicroWorld();
+    const file = writeRecipe(other, microRecipe({ pretrainSteps: 1, sftSteps: 1 }));
+    const out = join(other, "run");
+    expect((await cli(["run", file, "--out", out])).code).toBe(0);
+    appendFileSync(join(other, "text.jsonl"), JSON.stringify({ id: "new", text: "A new line.", source: "micro" }) + "\n");
+    const r = await cli(["run", file, "--out", out, "--resume"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("input files changed since it started");
+    expect(r.stderr).toContain(join(other, "text.jsonl"));
   });
 });

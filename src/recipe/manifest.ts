@@ -21,6 +21,8 @@ export interface StageRecord {
   started_at: string | null;
   finished_at: string | null;
   status: "pending" | "running" | "done" | "failed";
+  /** The backend this stage ran on (a resumed run may continue on another). */
+  backend: string | null;
   summary: Record<string, unknown> | null;
   /** The error that stopped the stage, when status is "failed". */
   error?: string;
@@ -131,6 +133,7 @@ export async function newManifest(o: NewManifestOptions): Promise<Manifest> {
       started_at: null,
       finished_at: null,
       status: "pending",
+      backend: null,
       summary: null,
     })),
   };

@@ -16,6 +16,7 @@ import { PosttrainError, RecipeError } from "../errors.js";
 import { initBackend, type BackendName } from "../engine/index.js";
 import {
   deriveSeed,
+  hashInputs,
   newManifest,
   readManifest,
   writeJsonAtomic,
@@ -61,6 +62,12 @@ function recipeDifferences(a: unknown, b: unknown, path = ""): string[] {
   return [path];
 }
 
+/** Input files whose SHA-256 differs from (or is missing in) the manifest's record. */
+function changedInputs(recorded: Record<string, string>, now: Record<string, string>): string[] {
+  const files = new Set([...Object.keys(recorded), ...Object.keys(now)]);
+  return [...files].filter((f) => recorded[f] !== now[f]).sort();
+}
+
 /** The model a stage starts from: its `from`, else the latest earlier stage that made one, else the start model. */
 function inputModelOf(stage: StageConfig, done: CompletedStage[], startModelDir: string): string {
   if (stage.from === "start") return startModelDir;
@@ -93,6 +100,10 @@ export async function runStages(o: RunOptions, runners: StageTable): Promise<Run
         diffs.map((path) => ({ path, message: `differs from the recipe in ${manifestFile}; resume needs the same recipe` })),
       );
     }
+    const changed = changedInputs(manifest.inputs, await hashInputs(recipe));
+    if (changed.length > 0) {
+      throw new PosttrainError(`cannot resume ${runDir}: input files changed since it started:\n  ${changed.join("\n  ")}`);
+    }
     say(`resuming ${runDir}`);
     if (manifest.backend !== backend) {
       say(`note: this run started on the ${manifest.backend} backend and continues on ${backend}; losses may differ in the last digits`);
@@ -121,6 +132,7 @@ export async function runStages(o: RunOptions, runners: StageTable): Promise<Run
     record.status = "running";
     record.started_at = new Date().toISOString();
     record.finished_at = null;
+    record.backend = backend;
     delete record.error;
     writeManifest(runDir, manifest);
 
