@@ -7,7 +7,7 @@ import { deriveSeed, loadRecipe, recipeFromObject, STAGE_KINDS, STAGE_SCHEMAS, t
 
 const minimal = () => ({
   seed: 7,
-  model: { preset: "micro" },
+  model: { preset: "tiny" },
   tokenizer: { train: { vocab_size: 512, data: ["text.jsonl"] } },
   stages: [
     { kind: "pretrain", name: "pt", data: ["text.jsonl"] },
@@ -107,6 +107,17 @@ describe("recipe schema", () => {
     ]);
   });
 
+  it("checks sequence lengths against the preset's context and rejects an unknown preset", () => {
+    const long = minimal() as { model: Record<string, unknown>; stages: Record<string, unknown>[] };
+    long.stages[0]!.seq_length = 2000; // tiny: max_position_embeddings 1024
+    expect(issuesOf(long)).toEqual(["stages.pt.seq_length: 2000 exceeds the model's max_position_embeddings 1024"]);
+    long.model.overrides = { max_position_embeddings: 2048 };
+    expect(issuesOf(long)).toEqual([]);
+    expect(issuesOf({ ...minimal(), model: { preset: "huge" } })).toEqual([
+      "model.preset: unknown preset 'huge' (expected micro, tiny, small, base)",
+    ]);
+  });
+
   it("checks that input files exist", () => {
     const dir = mkdtempSync(join(tmpdir(), "recipe-"));
     writeFileSync(join(dir, "text.jsonl"), "");
@@ -118,11 +129,11 @@ describe("--set overrides", () => {
   it("sets fields by stage name or index, parsing values as YAML, and re-validates", () => {
     const r = recipeFromObject(minimal(), "r.yaml", {
       checkFiles: false,
-      overrides: ["stages.sft.lr=3e-4", "stages.0.steps=5", "model.overrides.max_position_embeddings=64", "stages.ev.sets.gsm.limit=3"],
+      overrides: ["stages.sft.lr=3e-4", "stages.0.steps=5", "model.overrides.max_position_embeddings=2048", "stages.ev.sets.gsm.limit=3"],
     });
     expect(r.stages[1]).toMatchObject({ lr: 3e-4 });
     expect(r.stages[0]).toMatchObject({ steps: 5 });
-    expect(r.model.overrides).toEqual({ max_position_embeddings: 64 });
+    expect(r.model.overrides).toEqual({ max_position_embeddings: 2048 });
     expect(r.stages[2]).toMatchObject({ sets: [{ limit: 3 }] });
   });
 

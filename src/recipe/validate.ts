@@ -7,7 +7,8 @@
 import { Ajv, type ErrorObject } from "ajv";
 import { RECIPE_SCHEMA } from "./schema.js";
 import { STAGE_KINDS } from "./schema-stages.js";
-import type { Recipe } from "./types.js";
+import { isPresetName, PRESETS } from "../model/index.js";
+import type { Recipe, StageConfig } from "./types.js";
 
 export interface RecipeIssue {
   path: string;
@@ -96,12 +97,44 @@ function crossFieldIssues(r: Recipe): RecipeIssue[] {
   return issues;
 }
 
+/** The sequence length each training stage asks of the model, by field. */
+function sequenceLengths(stage: StageConfig): [string, number][] {
+  switch (stage.kind) {
+    case "pretrain":
+    case "anneal":
+      return [["seq_length", stage.seq_length]];
+    case "sft":
+      return [["max_seq_length", stage.max_seq_length]];
+    case "dpo":
+      return [["max_length", stage.max_length]];
+    default:
+      return [];
+  }
+}
+
+/** A preset model's context must hold every stage's sequences (checked before any training starts). */
+function modelLimitIssues(r: Recipe): RecipeIssue[] {
+  if (r.model.preset === null || !isPresetName(r.model.preset)) {
+    return r.model.preset === null ? [] : [{ path: "model.preset", message: `unknown preset '${r.model.preset}' (expected ${Object.keys(PRESETS).join(", ")})` }];
+  }
+  const override = r.model.overrides["max_position_embeddings"];
+  const context = typeof override === "number" ? override : PRESETS[r.model.preset].max_position_embeddings;
+  return r.stages.flatMap((stage) =>
+    sequenceLengths(stage)
+      .filter(([, length]) => length > context)
+      .map(([field, length]) => ({
+        path: `stages.${stage.name}.${field}`,
+        message: `${length} exceeds the model's max_position_embeddings ${context}`,
+      })),
+  );
+}
+
 /**
  * Validate `doc` in place (defaults are written into it) and return every issue; an empty list means `doc`
  * is now a complete `Recipe`.
  */
 export function recipeIssues(doc: unknown): RecipeIssue[] {
-  if (validateSchema(doc)) return crossFieldIssues(doc as Recipe);
+  if (validateSchema(doc)) return [...crossFieldIssues(doc as Recipe), ...modelLimitIssues(doc as Recipe)];
   const issues = (validateSchema.errors ?? [])
     // A failed discriminator branch also reports the oneOf itself; the branch's own errors say more.
     .filter((e) => e.keyword !== "oneOf" && e.keyword !== "if")
