@@ -109,7 +109,10 @@ export async function trainWithCheckpoints<B>(o: TrainingOptions<B>): Promise<{ 
         progress.update({ step: info.step, loss: info.loss, tokens: info.tokens });
       },
       shouldCheckpoint: (step) => step % optim.checkpoint_every === 0 && step < totalSteps,
-      checkpoint: (step) => saveTrainingCheckpoint(checkpointDir, model, optimizer, { step, data: cursor.position() }),
+      checkpoint: async (step) => {
+        await saveTrainingCheckpoint(checkpointDir, model, optimizer, { step, data: cursor.position() });
+        host.log(`checkpoint at step ${step}`);
+      },
     });
     progress.stop();
     return { lastLoss, startStep };
