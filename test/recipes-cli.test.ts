@@ -6,8 +6,8 @@
 import { spawn } from "node:child_process";
 import { appendFileSync, existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
-import { microRecipe, writeMicroWorld, writeRecipe } from "./recipes-fixture.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { microRecipe, removeMicroWorlds, writeMicroWorld, writeRecipe } from "./recipes-fixture.js";
 
 const CLI = join(import.meta.dirname, "..", "dist", "cli", "main.js");
 
@@ -62,6 +62,8 @@ beforeAll(async () => {
   const r = await cli(["run", recipeFile, "--out", reference]);
   if (r.code !== 0) throw new Error(`reference run failed:\n${r.stderr}`);
 }, 300_000);
+
+afterAll(removeMicroWorlds);
 
 describe("posttrain validate", () => {
   it("accepts a valid recipe and prints its stages", async () => {

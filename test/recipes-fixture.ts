@@ -3,7 +3,7 @@
  * them (micro preset, ~300-token vocabulary, a handful of steps), so a whole run takes seconds on the cpu
  * backend.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
@@ -15,9 +15,17 @@ function jsonl(rows: object[]): string {
   return rows.map((r) => JSON.stringify(r)).join("\n") + "\n";
 }
 
+const worlds: string[] = [];
+
+/** Removes every folder writeMicroWorld made (call from afterAll). */
+export function removeMicroWorlds(): void {
+  for (const dir of worlds.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 /** Writes text, sft and rlvr files; returns the folder. */
 export function writeMicroWorld(): string {
   const dir = mkdtempSync(join(tmpdir(), "posttrain-recipe-"));
+  worlds.push(dir);
   const text: object[] = [];
   const sft: object[] = [];
   const rlvr: object[] = [];

@@ -3,11 +3,13 @@
  * different names get different data orders, and the soup stage averages their weights.
  */
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { readSafetensors } from "../src/checkpoint/index.js";
 import { recipeFromObject } from "../src/recipe/index.js";
 import { runRecipe } from "../src/stages/index.js";
-import { microRecipe, writeMicroWorld } from "./recipes-fixture.js";
+import { microRecipe, removeMicroWorlds, writeMicroWorld } from "./recipes-fixture.js";
+
+afterAll(removeMicroWorlds);
 
 describe("anneal + soup", () => {
   it("two anneals differ in data order and the soup is their average", async () => {

@@ -1,9 +1,13 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { RecipeError } from "../errors.js";
 import { deriveSeed, loadRecipe, recipeFromObject, STAGE_KINDS, STAGE_SCHEMAS, type Recipe } from "./index.js";
+
+const root = mkdtempSync(join(tmpdir(), "recipe-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const tempDir = () => mkdtempSync(join(root, "t-"));
 
 const minimal = () => ({
   seed: 7,
@@ -119,7 +123,7 @@ describe("recipe schema", () => {
   });
 
   it("checks that input files exist", () => {
-    const dir = mkdtempSync(join(tmpdir(), "recipe-"));
+    const dir = tempDir();
     writeFileSync(join(dir, "text.jsonl"), "");
     expect(() => recipeFromObject(minimal(), join(dir, "r.yaml"))).toThrow(/stages\.sft\.data\.0: file not found: .*sft\.jsonl/);
   });
@@ -148,14 +152,14 @@ describe("--set overrides", () => {
 
 describe("recipe files", () => {
   it("reports YAML syntax errors with their line", () => {
-    const dir = mkdtempSync(join(tmpdir(), "recipe-"));
+    const dir = tempDir();
     const file = join(dir, "bad.yaml");
     writeFileSync(file, "seed: 1\nstages:\n  - kind: sft\n   name: x\n");
     expect(() => loadRecipe(file)).toThrow(/line \d+:\d+: YAML: /);
   });
 
   it("rejects a recipe that is not a mapping", () => {
-    const dir = mkdtempSync(join(tmpdir(), "recipe-"));
+    const dir = tempDir();
     const file = join(dir, "list.yaml");
     writeFileSync(file, "- a\n- b\n");
     expect(() => loadRecipe(file)).toThrow(/a recipe is a YAML mapping/);

@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadModel, saveModel } from "../checkpoint/index.js";
 import { initBackend } from "../engine/index.js";
 import { configFromPreset, Olmo2Model } from "../model/index.js";
@@ -24,6 +24,8 @@ beforeAll(async () => {
   await saveModel(modelDir, model, { tokenizer });
   model.dispose();
 });
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const recipeWith = (model: object) =>
   recipeFromObject(

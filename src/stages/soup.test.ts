@@ -1,7 +1,7 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadModel, saveModel } from "../checkpoint/index.js";
 import { initBackend } from "../engine/index.js";
 import { configFromPreset, Olmo2Model } from "../model/index.js";
@@ -11,9 +11,13 @@ import { trainTokenizer } from "../tokenizer/index.js";
 import { averageTensors, runSoup } from "./soup.js";
 import type { CompletedStage, StageContext } from "./types.js";
 
+const dirs: string[] = [];
+
 beforeAll(async () => {
   await initBackend("cpu");
 });
+
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 function contextFor(dir: string, tokenizerDir: string, previous: CompletedStage[]): StageContext {
   const recipe = recipeFromObject(
@@ -50,6 +54,7 @@ function contextFor(dir: string, tokenizerDir: string, previous: CompletedStage[
 describe("soup", () => {
   it("averaging two copies of one checkpoint returns that checkpoint exactly", async () => {
     const dir = mkdtempSync(join(tmpdir(), "soup-"));
+    dirs.push(dir);
     const tokenizer = await trainTokenizer(["one two three four five six seven eight nine ten"], { vocabSize: 300 });
     const tokenizerDir = join(dir, "tokenizer");
     await tokenizer.save(tokenizerDir);
