@@ -66,7 +66,7 @@ export function lossAndGrads(model: Olmo2Model, loss: () => tf.Scalar): { loss: 
 }
 
 /** Train `model` in place; returns the last step's loss. */
-export async function trainWithCheckpoints<B>(o: TrainingOptions<B>): Promise<{ lastLoss: number; startStep: number }> {
+export async function trainWithCheckpoints<B>(o: TrainingOptions<B>): Promise<{ lastLoss: number }> {
   const { host, model, optim, totalSteps } = o;
   const checkpointDir = join(host.stageDir, "checkpoint");
   const optimizer = new AdamW(model.weights, {
@@ -115,7 +115,7 @@ export async function trainWithCheckpoints<B>(o: TrainingOptions<B>): Promise<{ 
       },
     });
     progress.stop();
-    return { lastLoss, startStep };
+    return { lastLoss };
   } finally {
     optimizer.dispose();
   }
