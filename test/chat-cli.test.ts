@@ -97,7 +97,15 @@ describe("posttrain chat", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.split("\n").length - 1).toBeGreaterThanOrEqual(10);
     expect(r.stderr).toMatch(/context full: dropped the \d+ oldest exchange/);
-    expect(r.stderr).toMatch(/message too long for the model's 96-token context/);
+    expect(r.stderr).toMatch(/message too long: the model's context is 96 tokens and an answer needs room for 6/);
+  });
+
+  it("leaves room for the prompt when --max-new-tokens is as large as the context", async () => {
+    const r = await chat(["--model", modelDir, "--temperature", "0", "--max-new-tokens", "96", "--backend", "wasm"], "hello\n");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain("too long");
+    const answer = r.stdout.replace(/\n$/, "");
+    expect(tokenizer.encode(answer).length).toBeGreaterThan(6); // more than the other tests' budget: the room left was used
   });
 
   it("rejects a missing --model or a folder without a tokenizer with exit code 2", async () => {

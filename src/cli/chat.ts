@@ -5,8 +5,10 @@
  * alone clears it), `/exit`. Works on a terminal and with piped stdin: then stdout carries only the answers,
  * one per turn, and notes go to stderr.
  *
- * When the conversation no longer fits the model's context (prompt + max new tokens > max_position_embeddings),
- * the oldest turns are dropped (the system prompt is kept), as a chat UI with a sliding window does.
+ * Each answer gets room for its tokens in the model's context: up to --max-new-tokens, but at most half the
+ * context (a model exported with max_new_tokens equal to its context length would leave no room for a prompt).
+ * When the conversation no longer fits, the oldest turns are dropped (the system prompt is kept), as a chat UI
+ * with a sliding window does; the answer may then use whatever room is left, up to --max-new-tokens.
  */
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
@@ -49,14 +51,14 @@ function generationDefaults(dir: string): { temperature: number; maxNewTokens: n
 }
 
 /**
- * The prompt ids for `system` + `turns`, dropping the oldest user/assistant pairs until `maxNewTokens` more
- * tokens fit in `context`; null when even the last user message alone does not fit.
+ * The prompt ids for `system` + `turns`, dropping the oldest user/assistant pairs until `reserve` more tokens
+ * fit in `context`; null when even the last user message alone does not fit.
  */
-function fitPrompt(tokenizer: Tokenizer, system: string | null, turns: ChatMessage[], context: number, maxNewTokens: number): { ids: number[]; dropped: number } | null {
+function fitPrompt(tokenizer: Tokenizer, system: string | null, turns: ChatMessage[], context: number, reserve: number): { ids: number[]; dropped: number } | null {
   for (let start = 0; start < turns.length; start += 2) {
     const messages: ChatMessage[] = [...(system ? [{ role: "system" as const, content: system }] : []), ...turns.slice(start)];
     const ids = tokenizer.encodePrompt(messages);
-    if (ids.length + maxNewTokens <= context) return { ids, dropped: start / 2 };
+    if (ids.length + reserve <= context) return { ids, dropped: start / 2 };
   }
   return null;
 }
@@ -139,9 +141,11 @@ async function converse(
       note(`unknown command ${line.split(/\s/)[0]}; commands: /reset, /system TEXT, /exit`);
     } else if (line !== "") {
       const candidate: ChatMessage[] = [...turns, { role: "user", content: line }];
-      const fitted = fitPrompt(tokenizer, system, candidate, model.config.max_position_embeddings, opts.maxNewTokens);
+      const context = model.config.max_position_embeddings;
+      const reserve = Math.min(opts.maxNewTokens, Math.floor(context / 2));
+      const fitted = fitPrompt(tokenizer, system, candidate, context, reserve);
       if (!fitted) {
-        note(`message too long for the model's ${model.config.max_position_embeddings}-token context with --max-new-tokens ${opts.maxNewTokens}`);
+        note(`message too long: the model's context is ${context} tokens and an answer needs room for ${reserve}`);
       } else {
         if (fitted.dropped > 0) note(`context full: dropped the ${fitted.dropped} oldest exchange(s)`);
         const streamed: number[] = [];
@@ -154,10 +158,11 @@ async function converse(
           process.stdout.write(text.slice(printed.length));
           printed = text;
         };
-        const out = await generate(model, [fitted.ids], { ...opts, seed: opts.seed + turnIndex, eosTokenId, onToken });
+        const maxNewTokens = Math.min(opts.maxNewTokens, context - fitted.ids.length);
+        const out = await generate(model, [fitted.ids], { ...opts, maxNewTokens, seed: opts.seed + turnIndex, eosTokenId, onToken });
         const answer = decode(out.outputIds[0]!);
         process.stdout.write(answer.slice(printed.length) + "\n");
-        if (out.finishReasons[0] === "length") note(`answer cut at --max-new-tokens ${opts.maxNewTokens}`);
+        if (out.finishReasons[0] === "length") note(`answer cut at ${maxNewTokens} tokens`);
         turns = [...candidate.slice(fitted.dropped * 2), { role: "assistant", content: answer }];
         turnIndex += 1;
       }
