@@ -17,7 +17,7 @@
  * No grams at all raises LangDetectException in the reference: here `detect` returns null.
  */
 import { DMARK_CLASS, NORMALIZED_VI_CHARS, TO_NORMALIZE_VI_CHARS } from "./messages.js";
-import { childNode, loadModel, type Model, normalizeCodePoint } from "./model.js";
+import { childHandle, loadModel, type Model } from "./model.js";
 import { PyRandom } from "./pyrandom.js";
 import { pyCharIsUpper } from "../pystr.js";
 
@@ -88,54 +88,57 @@ function pushGram(count: number, node: number): number {
 }
 
 /**
- * Detector._extract_ngrams: fills `grams` with the node of every known 1-, 2-, 3-gram (one with a
- * row), in text order; returns their count. The gram buffer holds at most 3 code points (the newest
- * last) and starts as " "; instead of the strings, we carry the nodes of its 1- and 2-code-point
- * suffixes (-1: no profile has that gram, so neither has any extension of it).
+ * Detector._extract_ngrams: fills `grams` with the node of every 1-, 2-, 3-gram some profile has,
+ * in text order; returns their count. NGram's buffer holds at most 3 characters (the newest last)
+ * and restarts as " " after a space; instead of the strings, we carry the handles of its 1- and
+ * 2-character suffixes (-1: no profile has that prefix, so none has an extension of it either).
+ * Right after a space the 2-character suffix is unset, which is why no 3-gram is taken there.
  */
 function extractNgrams(length: number, m: Model): number {
-  const { normalized, upper: upperTable, bmpNode, rowStart } = m;
-  const hasRow = (node: number) => node >= 0 && rowStart[node + 1]! > rowStart[node]!;
+  const { charInfo, spaceId, unigram } = m;
   const cps = codePoints;
   let count = 0;
-  let last = SPACE;
-  let len = 1;
-  const spaceNode = bmpNode[SPACE]!;
-  let node1 = spaceNode;
-  let node2 = -1;
+  let lastId = spaceId;
+  const spaceHandle = unigram[spaceId]!;
+  let suffix1 = spaceHandle;
+  let suffix2 = -1;
   let capitalWord = false;
   let lastUpper = false;
   for (let k = 0; k < length; k++) {
     const raw = cps[k]!;
-    const ch = raw < 0x10000 ? normalized[raw]! : normalizeCodePoint(raw);
-    if (last === SPACE) {
-      len = 1;
-      capitalWord = false;
-      node1 = spaceNode;
-      node2 = -1;
-      if (ch === SPACE) continue;
-    } else if (len >= 3) {
-      len = 2;
+    let id: number;
+    let upper: boolean;
+    if (raw < 0x10000) {
+      const info = charInfo[raw]!;
+      id = (info >> 1) - 1;
+      upper = (info & 1) === 1;
+    } else {
+      // No profile holds an astral character, and NGram.normalize keeps them as they are.
+      id = -1;
+      upper = pyCharIsUpper(String.fromCodePoint(raw));
     }
-    len++;
-    // Suffix nodes after appending ch: 3-gram extends the old 2-gram suffix, 2-gram the old 1-gram.
-    const n3 = len >= 3 && node2 >= 0 ? childNode(m, node2, ch) : -1;
-    const n2 = node1 >= 0 ? childNode(m, node1, ch) : -1;
-    const n1 = ch < 0x10000 ? bmpNode[ch]! : -1;
-    const upper = ch < 0x10000 ? upperTable[ch] === 1 : pyCharIsUpper(String.fromCodePoint(ch));
+    if (lastId === spaceId) {
+      capitalWord = false;
+      suffix1 = spaceHandle;
+      suffix2 = -1;
+      if (id === spaceId) continue;
+    }
+    const h3 = suffix2 >= 0 && id >= 0 ? childHandle(m, suffix2 >> 1, id) : -1;
+    const h2 = suffix1 >= 0 && id >= 0 ? childHandle(m, suffix1 >> 1, id) : -1;
+    const h1 = id >= 0 ? unigram[id]! : -1;
     if (upper) {
       if (lastUpper) capitalWord = true;
     } else {
       capitalWord = false;
     }
-    last = ch;
+    lastId = id;
     lastUpper = upper;
-    node1 = n1;
-    node2 = n2;
+    suffix1 = h1;
+    suffix2 = h2;
     if (capitalWord) continue;
-    if (ch !== SPACE && hasRow(n1)) count = pushGram(count, n1);
-    if (hasRow(n2)) count = pushGram(count, n2);
-    if (hasRow(n3)) count = pushGram(count, n3);
+    if (id !== spaceId && h1 >= 0 && (h1 & 1) === 1) count = pushGram(count, h1 >> 1);
+    if (h2 >= 0 && (h2 & 1) === 1) count = pushGram(count, h2 >> 1);
+    if (h3 >= 0 && (h3 & 1) === 1) count = pushGram(count, h3 >> 1);
   }
   return count;
 }
@@ -152,12 +155,11 @@ const listed = new Float64Array(64);
  * scaled by weight and those few overwritten: the same arithmetic, without a branch per language.
  */
 function updateProbabilities(prob: Float64Array, m: Model, node: number, weight: number): void {
-  const { rowLang, rowProb } = m;
-  const start = m.rowStart[node]!;
-  const n = m.rowStart[node + 1]! - start;
-  for (let k = 0; k < n; k++) listed[k] = prob[rowLang[start + k]!]! * (weight + rowProb[start + k]!);
+  const rows = m.rows;
+  const n = rows[node]!;
+  for (let k = 0; k < n; k++) listed[k] = prob[rows[node + 1 + 2 * k]!]! * (weight + rows[node + 2 + 2 * k]!);
   for (let j = 0; j < prob.length; j++) prob[j] = prob[j]! * weight;
-  for (let k = 0; k < n; k++) prob[rowLang[start + k]!] = listed[k]!;
+  for (let k = 0; k < n; k++) prob[rows[node + 1 + 2 * k]!] = listed[k]!;
 }
 
 /** Detector._normalize_prob: rescale to sum 1, return the largest. */

@@ -2,12 +2,14 @@
  * The langdetect model (DetectorFactory.add_profile over the 55 profiles) in flat typed arrays, so
  * that gram extraction and probability updates allocate nothing:
  *
- * - every gram (and every prefix of one) is a node id; 1-grams are found by code point, longer
- *   grams by (node of the gram without its last code point, last code point) in an
- *   open-addressing hash table;
- * - node n's row, P(gram | language) for the languages whose profile has the gram, is entries
- *   rowStart[n] .. rowStart[n + 1] of rowLang / rowProb (empty for a prefix no profile has);
- * - NGram.normalize and `str.isupper()` of the normalised character are tabulated for the BMP.
+ * - each code point of the profiles (after NGram.normalize) has a char id; `charInfo` maps a raw
+ *   BMP code point to the id of its normalised form and whether that is upper case;
+ * - every gram, and every prefix of one, is a node; longer grams are found by (node of the gram
+ *   without its last character, char id of that character) in an open-addressing hash table;
+ * - a node is the offset of its row in `rows`: the number of languages whose profile has the
+ *   gram, then (language index, P(gram | language)) for each, so one draw reads one place;
+ * - lookups return a gram handle, node * 2 + (1 if some profile has the gram), since prefixes
+ *   need not be grams themselves.
  */
 import { CJK_CLASSES, LATIN1_EXCLUDED } from "./messages.js";
 import { PROFILES } from "./profiles.js";
@@ -15,38 +17,35 @@ import { pyCharIsUpper } from "../pystr.js";
 
 export interface Model {
   langs: readonly string[];
-  /** 1-gram node of each BMP code point, -1 for none (the profiles hold no astral code point). */
-  bmpNode: Int32Array;
-  /** Hash table over (parent node, code point): slot keys and child node, -1 in childNode = empty. */
-  childParent: Int32Array;
-  childCp: Int32Array;
-  childNode: Int32Array;
-  childMask: number;
-  rowStart: Int32Array;
-  rowLang: Uint8Array;
-  rowProb: Float64Array;
-  /** NGram.normalize(ch) of each BMP code point. */
-  normalized: Uint16Array;
-  /** `ch.isupper()` of each BMP code point, 1 or 0. */
-  upper: Uint8Array;
+  /** For a raw BMP code point: (char id of its normalised form + 1) * 2 + (1 if that is upper case); id + 1 = 0: in no gram. */
+  charInfo: Int32Array;
+  /** Char id of " " (what NGram.normalize makes of every non-letter). */
+  spaceId: number;
+  /** Gram handle of the 1-gram of each char id. */
+  unigram: Int32Array;
+  /** Hash table of (parent node * CHAR_LIMIT + char id) -> child gram handle, as key/handle pairs; key -1 = empty slot. */
+  children: Int32Array;
+  childShift: number;
+  /** The rows, one per node (see above). */
+  rows: Float64Array;
 }
 
+/** Bound on char ids (the profiles hold 3,160 distinct characters), so a child key fits in 31 bits. */
+const CHAR_LIMIT = 4096;
 const SPACE = 0x20;
 
-const slotOf = (parent: number, cp: number, mask: number) => (Math.imul(parent, 0x9e3779b1) ^ Math.imul(cp, 0x85ebca77)) & mask;
+const slotOf = (key: number, shift: number) => Math.imul(key, 0x9e3779b1) >>> shift;
 
-/** The node for gram `parent` + `cp`, or -1. */
-export function childNode(m: Model, parent: number, cp: number): number {
-  const mask = m.childMask;
-  for (let s = slotOf(parent, cp, mask); ; s = (s + 1) & mask) {
-    const node = m.childNode[s]!;
-    if (node < 0 || (m.childParent[s] === parent && m.childCp[s] === cp)) return node;
+/** The handle of the gram `parent node` + `char id`, or -1. */
+export function childHandle(m: Model, parent: number, charId: number): number {
+  const key = parent * CHAR_LIMIT + charId;
+  const table = m.children;
+  const mask = (table.length >> 1) - 1;
+  for (let s = slotOf(key, m.childShift); ; s = (s + 1) & mask) {
+    const k = table[2 * s]!;
+    if (k === key) return table[2 * s + 1]!;
+    if (k < 0) return -1;
   }
-}
-
-/** The 1-gram node of a code point, or -1. */
-export function rootNode(m: Model, cp: number): number {
-  return cp < 0x10000 ? m.bmpNode[cp]! : -1;
 }
 
 let model: Model | null = null;
@@ -57,72 +56,66 @@ export function loadModel(): Model {
   const lines = PROFILES.split("\n");
   const langs = lines[0]!.split("\t");
   const nWords = lines[1]!.split("\t").map((t) => t.split(",").map(Number));
-  const bmpNode = new Int32Array(0x10000).fill(-1);
-  // Build-time child index keyed by parent * 0x110000 + cp; nodes are numbered as created.
-  const children = new Map<number, number>();
-  const nodeRowLines: number[] = [];
-  let nodes = 0;
-  const child = (parent: number, cp: number): number => {
-    if (parent < 0) {
-      if (cp > 0xffff) throw new Error(`langdetect profiles: astral code point U+${cp.toString(16)} in a gram`);
-      if (bmpNode[cp]! < 0) bmpNode[cp] = nodes++;
-      return bmpNode[cp]!;
+  const grams = lines.slice(2).map((line) => Array.from(line.slice(0, line.indexOf("\t")), (c) => c.codePointAt(0)!));
+  // Char ids and nodes numbered as met (char id c's 1-gram is node c); rows placed afterwards.
+  const charIds = new Map<number, number>();
+  for (const gram of grams) for (const cp of gram) if (!charIds.has(cp)) charIds.set(cp, charIds.size);
+  if (charIds.size > CHAR_LIMIT) throw new Error(`langdetect profiles: ${charIds.size} distinct characters, more than ${CHAR_LIMIT}`);
+  const childIndex = new Map<number, number>();
+  let nodes = charIds.size;
+  const gramNode = grams.map((gram) => {
+    let node = charIds.get(gram[0]!)!;
+    for (let i = 1; i < gram.length; i++) {
+      const key = node * CHAR_LIMIT + charIds.get(gram[i]!)!;
+      let next = childIndex.get(key);
+      if (next === undefined) childIndex.set(key, (next = nodes++));
+      node = next;
     }
-    const key = parent * 0x110000 + cp;
-    let node = children.get(key);
-    if (node === undefined) children.set(key, (node = nodes++));
     return node;
-  };
-  for (let l = 2; l < lines.length; l++) {
-    const line = lines[l]!;
-    let node = -1;
-    for (const ch of line.slice(0, line.indexOf("\t"))) node = child(node, ch.codePointAt(0)!);
-    nodeRowLines[node] = l;
-  }
-  const rowStart = new Int32Array(nodes + 1);
-  let entries = 0;
+  });
+  const lineOfNode = new Int32Array(nodes).fill(-1);
+  gramNode.forEach((node, g) => (lineOfNode[node] = g + 2));
+  const fieldsOf = (node: number) => (lineOfNode[node]! < 0 ? [] : lines[lineOfNode[node]!]!.split("\t"));
+  const offset = new Int32Array(nodes + 1);
+  for (let n = 0; n < nodes; n++) offset[n + 1] = offset[n]! + Math.max(fieldsOf(n).length, 1);
+  if (offset[nodes]! * CHAR_LIMIT > 0x7fffffff) throw new Error("langdetect profiles: too large for 31-bit child keys");
+  const rows = new Float64Array(offset[nodes]!);
   for (let n = 0; n < nodes; n++) {
-    rowStart[n] = entries;
-    const l = nodeRowLines[n];
-    if (l !== undefined) entries += (lines[l]!.split("\t").length - 1) / 2;
-  }
-  rowStart[nodes] = entries;
-  const rowLang = new Uint8Array(entries);
-  const rowProb = new Float64Array(entries);
-  for (let n = 0; n < nodes; n++) {
-    const l = nodeRowLines[n];
-    if (l === undefined) continue;
-    const fields = lines[l]!.split("\t");
-    const length = [...fields[0]!].length;
-    for (let e = 0, at = rowStart[n]!; 1 + 2 * e < fields.length; e++, at++) {
+    const fields = fieldsOf(n);
+    if (fields.length === 0) continue;
+    const at = offset[n]!;
+    const length = grams[lineOfNode[n]! - 2]!.length;
+    rows[at] = (fields.length - 1) / 2;
+    for (let e = 0; 1 + 2 * e < fields.length; e++) {
       const lang = Number(fields[1 + 2 * e]);
-      rowLang[at] = lang;
-      rowProb[at] = Number(fields[2 + 2 * e]) / nWords[lang]![length - 1]!;
+      rows[at + 1 + 2 * e] = lang;
+      rows[at + 2 + 2 * e] = Number(fields[2 + 2 * e]) / nWords[lang]![length - 1]!;
     }
   }
-  let size = 1;
-  while (size < children.size * 2) size *= 2;
-  const m: Model = {
-    langs, bmpNode, rowStart, rowLang, rowProb,
-    childParent: new Int32Array(size), childCp: new Int32Array(size), childNode: new Int32Array(size).fill(-1), childMask: size - 1,
-    normalized: new Uint16Array(0x10000), upper: new Uint8Array(0x10000),
-  };
-  for (const [key, node] of children) {
-    const parent = Math.floor(key / 0x110000);
-    const cp = key % 0x110000;
-    let s = slotOf(parent, cp, m.childMask);
-    while (m.childNode[s]! >= 0) s = (s + 1) & m.childMask;
-    m.childParent[s] = parent;
-    m.childCp[s] = cp;
-    m.childNode[s] = node;
+  const handle = (node: number) => offset[node]! * 2 + (lineOfNode[node]! >= 0 ? 1 : 0);
+  let bits = 1;
+  while (1 << bits < childIndex.size * 3) bits++;
+  const children = new Int32Array(2 << bits).fill(-1);
+  const mask = (1 << bits) - 1;
+  for (const [buildKey, node] of childIndex) {
+    const key = offset[Math.floor(buildKey / CHAR_LIMIT)]! * CHAR_LIMIT + (buildKey % CHAR_LIMIT);
+    let s = slotOf(key, 32 - bits);
+    while (children[2 * s]! >= 0) s = (s + 1) & mask;
+    children[2 * s] = key;
+    children[2 * s + 1] = handle(node);
   }
+  const charInfo = new Int32Array(0x10000);
   for (let cp = 0; cp < 0x10000; cp++) {
-    m.normalized[cp] = normalizeCodePoint(cp);
+    const ch = normalizeCodePoint(cp);
+    const id = charIds.get(ch) ?? -1;
     // Lone surrogates are never upper case; String.fromCharCode keeps them as one unit.
-    m.upper[cp] = pyCharIsUpper(String.fromCharCode(cp)) ? 1 : 0;
+    charInfo[cp] = (id + 1) * 2 + (pyCharIsUpper(String.fromCharCode(ch)) ? 1 : 0);
   }
-  model = m;
-  return m;
+  const spaceId = charIds.get(SPACE);
+  if (spaceId === undefined) throw new Error("langdetect profiles: no gram holds a space");
+  const unigram = new Int32Array(charIds.size).map((_, id) => handle(id));
+  model = { langs, charInfo, spaceId, unigram, children, childShift: 32 - bits, rows };
+  return model;
 }
 
 let cjkMap: Map<number, number> | null = null;
@@ -140,7 +133,7 @@ function cjkRepresentative(cp: number): number {
 const LATIN1_EXCLUDED_CPS = new Set([...LATIN1_EXCLUDED].map((c) => c.codePointAt(0)!));
 
 /** NGram.normalize: one code point to its detection class (by Unicode block). */
-export function normalizeCodePoint(cp: number): number {
+function normalizeCodePoint(cp: number): number {
   if (cp <= 0x7f) return (cp < 0x41 || (cp > 0x5a && cp < 0x61) || cp > 0x7a) ? SPACE : cp;
   if (cp <= 0xff) return LATIN1_EXCLUDED_CPS.has(cp) ? SPACE : cp;
   if (cp >= 0x180 && cp <= 0x24f) return cp === 0x219 ? 0x15f : cp === 0x21b ? 0x163 : cp;

@@ -7,6 +7,12 @@ const N = 624;
 const M = 397;
 const TWO_PI = 2 * Math.PI;
 
+/** One MT19937 recurrence step: the new word from words kk, kk + 1 and kk + M. */
+function twist(current: number, next: number, far: number): number {
+  const y = (current & 0x80000000) | (next & 0x7fffffff);
+  return far ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
+}
+
 export class PyRandom {
   private readonly mt = new Uint32Array(N);
   private index = N + 1;
@@ -74,10 +80,12 @@ export class PyRandom {
   private genrandUint32(): number {
     const mt = this.mt;
     if (this.index >= N) {
-      for (let kk = 0; kk < N; kk++) {
-        const y = (mt[kk]! & 0x80000000) | (mt[(kk + 1) % N]! & 0x7fffffff);
-        mt[kk] = mt[(kk + M) % N]! ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
-      }
+      // The next 624 words, in place; as genrand_uint32 does, the loop is split where kk + 1 and
+      // kk + M wrap around, so words already renewed are read there.
+      let kk = 0;
+      for (; kk < N - M; kk++) mt[kk] = twist(mt[kk]!, mt[kk + 1]!, mt[kk + M]!);
+      for (; kk < N - 1; kk++) mt[kk] = twist(mt[kk]!, mt[kk + 1]!, mt[kk + M - N]!);
+      mt[N - 1] = twist(mt[N - 1]!, mt[0]!, mt[M - 1]!);
       this.index = 0;
     }
     let y = mt[this.index++]!;
