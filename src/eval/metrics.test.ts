@@ -16,6 +16,16 @@ describe("scoreSamples", () => {
     expect(scores).toEqual({ n: 4, eos_rate: 0.75, in_turn_rate: 0.75, mean_length: 5, accuracy: { gsm8k: 0.5, math: 1 } });
   });
 
+  it("breaks accuracy down by difficulty for rows that have one", () => {
+    const scores = scoreSamples([
+      sample({ difficulty: 1, correct: true }),
+      sample({ difficulty: 1, correct: false }),
+      sample({ difficulty: 2, correct: false }),
+      sample({ verifier: "math", correct: true }),
+    ]);
+    expect(scores.accuracy_by_difficulty).toEqual({ gsm8k: { "1": 0.5, "2": 0 } });
+  });
+
   it("computes IFEval prompt- and instruction-level accuracy, strict and loose", () => {
     const scores = scoreSamples([
       // prompt 1: 2 of 3 instructions strict (not all), all 3 loose

@@ -11,6 +11,8 @@ export interface SampleRecord {
   id: string;
   /** The verifier that scored it, or null for sets without ground truth (sft prompts). */
   verifier: string | null;
+  /** The row's difficulty level when the data has one (the world's gsm8k rows: 1 to 3). */
+  difficulty?: number;
   prompt: string;
   response: string;
   /** Response tokens, EOS excluded. */
@@ -38,6 +40,8 @@ export interface SetScores {
   mean_length: number;
   /** Accuracy per verifier over the samples it scored. */
   accuracy: Record<string, number>;
+  /** Accuracy per verifier and difficulty level, for rows that carry a difficulty. */
+  accuracy_by_difficulty?: Record<string, Record<string, number>>;
   ifeval?: IfevalScores;
 }
 
@@ -71,6 +75,18 @@ export function scoreSamples(samples: SampleRecord[]): SetScores {
     mean_length: mean(samples.map((s) => s.length)),
     accuracy,
   };
+  const graded = samples.filter((s) => s.verifier !== null && s.difficulty !== undefined);
+  if (graded.length > 0) {
+    const byDifficulty: Record<string, Record<string, number>> = {};
+    for (const v of verifiers) {
+      const levels = [...new Set(graded.filter((s) => s.verifier === v).map((s) => s.difficulty!))].sort((a, b) => a - b);
+      if (levels.length === 0) continue;
+      byDifficulty[v] = Object.fromEntries(
+        levels.map((d) => [String(d), mean(graded.filter((s) => s.verifier === v && s.difficulty === d).map((s) => (s.correct ? 1 : 0)))]),
+      );
+    }
+    scores.accuracy_by_difficulty = byDifficulty;
+  }
   const ifeval = ifevalScores(samples);
   if (ifeval) scores.ifeval = ifeval;
   return scores;

@@ -79,6 +79,7 @@ export async function evaluateModel(
           set: set.name,
           id: prompt.id,
           verifier: prompt.row?.dataset ?? null,
+          ...(prompt.row?.difficulty !== undefined ? { difficulty: prompt.row.difficulty } : {}),
           prompt: prompt.messages[prompt.messages.length - 1]?.content ?? "",
           response,
           length: answer.length,
@@ -120,7 +121,7 @@ export async function runEval(ctx: StageContext, config: EvalStage): Promise<Sta
     const results = { model: ctx.inputModelDir, overall, sets };
     writeJsonAtomic(join(ctx.stageDir, "results.json"), results);
     for (const [name, s] of Object.entries(sets)) {
-      ctx.log(`${name}: n ${s.n}, eos ${s.eos_rate.toFixed(3)}, in turn ${s.in_turn_rate.toFixed(3)}, len ${s.mean_length.toFixed(1)}, acc ${JSON.stringify(s.accuracy)}`);
+      ctx.log(`${name}: n ${s.n}, eos ${s.eos_rate.toFixed(3)}, in turn ${s.in_turn_rate.toFixed(3)}, len ${s.mean_length.toFixed(1)}, acc ${JSON.stringify(s.accuracy)}${s.accuracy_by_difficulty ? `, by difficulty ${JSON.stringify(s.accuracy_by_difficulty)}` : ""}`);
     }
     return { summary: { model: ctx.inputModelDir, ...headline(overall) } };
   } finally {
