@@ -150,16 +150,23 @@ const rng = new PyRandom(SEED);
 const listed = new Float64Array(64);
 
 /**
- * Detector._update_lang_prob: prob[j] *= weight + P(gram | j), with P = 0 off the row. The
- * products for the row's languages are taken first from the old values, then every language is
- * scaled by weight and those few overwritten: the same arithmetic, without a branch per language.
+ * Detector._update_lang_prob: prob[j] *= weight + P(gram | j), with P = 0 off the row (and
+ * weight + 0 is exactly weight). A dense row is applied as it is; for a sparse one the products
+ * for the row's languages are taken first from the old values, then every language is scaled by
+ * weight and those few overwritten: the same arithmetic, without a branch per language.
  */
 function updateProbabilities(prob: Float64Array, m: Model, node: number, weight: number): void {
   const rows = m.rows;
-  const n = rows[node]!;
-  for (let k = 0; k < n; k++) listed[k] = prob[rows[node + 1 + 2 * k]!]! * (weight + rows[node + 2 + 2 * k]!);
+  const head = rows[node]!;
+  if (head < 0) {
+    const dense = m.dense;
+    const start = -head - 1;
+    for (let j = 0; j < prob.length; j++) prob[j] = prob[j]! * (weight + dense[start + j]!);
+    return;
+  }
+  for (let k = 0; k < head; k++) listed[k] = prob[rows[node + 1 + 2 * k]!]! * (weight + rows[node + 2 + 2 * k]!);
   for (let j = 0; j < prob.length; j++) prob[j] = prob[j]! * weight;
-  for (let k = 0; k < n; k++) prob[rows[node + 1 + 2 * k]!] = listed[k]!;
+  for (let k = 0; k < head; k++) prob[rows[node + 1 + 2 * k]!] = listed[k]!;
 }
 
 /** Detector._normalize_prob: rescale to sum 1, return the largest. */
