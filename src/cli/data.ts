@@ -17,8 +17,7 @@ import {
   type EvalPrompt,
   type Format,
 } from "../data/index.js";
-import { SIZES, generateWorld, type SizeName, type WorldSizes } from "../data/world/index.js";
-import { verifierCheck } from "../data/world/check.js";
+import { SIZES, generateWorld, verifierCheck, type SizeName, type WorldSizes } from "../data/world/index.js";
 import { DataErrors, PosttrainError } from "../errors.js";
 
 const USAGE = `usage:

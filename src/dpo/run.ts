@@ -12,7 +12,7 @@ import { loadModel, saveModel } from "../checkpoint/index.js";
 import { PosttrainError } from "../errors.js";
 import type { Olmo2Model } from "../model/index.js";
 import { deriveSeed, type DpoStage } from "../recipe/index.js";
-import type { StageContext, StageResult } from "../stages/types.js";
+import type { StageContext, StageResult } from "../recipe/index.js";
 import { Tokenizer } from "../tokenizer/index.js";
 import { preferencePairs, type TokenizedPair } from "./data.js";
 import { cachedReferenceLogps, computePairLogps, referenceCacheKey, REFERENCE_CACHE_FILE } from "./reference.js";

@@ -9,7 +9,7 @@ import { loadModel } from "../checkpoint/index.js";
 import { readAll, verifierSpec, type Message, type RlvrRow } from "../data/index.js";
 import { generate, type Olmo2Model } from "../model/index.js";
 import { writeJsonAtomic, type EvalSet, type EvalStage } from "../recipe/index.js";
-import type { StageContext, StageResult } from "../stages/types.js";
+import type { StageContext, StageResult } from "../recipe/index.js";
 import type { Progress } from "../train/index.js";
 import { Tokenizer } from "../tokenizer/index.js";
 import { verify } from "../verifiers/index.js";

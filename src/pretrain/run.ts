@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { PosttrainError } from "../errors.js";
 import { loadModel, saveModel } from "../checkpoint/index.js";
 import { deriveSeed, lossAndGrads, trainWithCheckpoints, type CausalLmStage } from "../recipe/index.js";
-import type { StageContext, StageResult } from "../stages/types.js";
+import type { StageContext, StageResult } from "../recipe/index.js";
 import { Tokenizer } from "../tokenizer/index.js";
 import { packedTextRows, rowCursor } from "./data.js";
 import { causalLmLossSum } from "./loss.js";

@@ -25,3 +25,4 @@ export {
   type TrainerState,
 } from "./resume.js";
 export { trainWithCheckpoints, lossAndGrads, type DataCursor, type TrainingHost, type TrainingOptions } from "./training.js";
+export type * from "./stage.js";

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { CompletedStage } from "../stages/types.js";
+import type { CompletedStage } from "../recipe/index.js";
 
 export interface ResultsColumn {
   key: string;

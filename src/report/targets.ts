@@ -4,7 +4,7 @@
  * verifier accuracy) and RLVR (verifier accuracy); this reads the answers off the results table and the
  * stages' own summaries, so a run states its own outcome instead of leaving it to the reader.
  */
-import type { CompletedStage } from "../stages/types.js";
+import type { CompletedStage } from "../recipe/index.js";
 import type { ResultsTable } from "./table.js";
 
 export interface TargetCheck {

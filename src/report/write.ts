@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readManifest, writeJsonAtomic } from "../recipe/index.js";
-import type { CompletedStage } from "../stages/types.js";
+import type { CompletedStage } from "../recipe/index.js";
 import { readMetrics } from "../train/index.js";
 import { renderSvg, resultsChart, stageCharts } from "./charts.js";
 import { reportHtml, type ReportStage } from "./html.js";

@@ -13,7 +13,7 @@ import { toJsonl } from "../data/index.js";
 import { initBackend } from "../engine/index.js";
 import { Olmo2Model, configFromPreset, tokenLogprobs } from "../model/index.js";
 import { lossAndGrads, type Recipe, type RlvrStage } from "../recipe/index.js";
-import type { StageContext } from "../stages/types.js";
+import type { StageContext } from "../recipe/index.js";
 import { trainTokenizer, type Tokenizer } from "../tokenizer/index.js";
 import { AdamW, MetricsWriter, Progress, readMetrics } from "../train/index.js";
 import { runRlvr } from "./run.js";

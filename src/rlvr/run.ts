@@ -20,7 +20,7 @@ import { PosttrainError } from "../errors.js";
 import type { Olmo2Model } from "../model/index.js";
 import { deriveSeed, loadTrainingCheckpoint, saveTrainingCheckpoint, writeJsonAtomic, type RlvrStage } from "../recipe/index.js";
 import { Rng, type RngState } from "../rng.js";
-import type { StageContext, StageResult } from "../stages/types.js";
+import type { StageContext, StageResult } from "../recipe/index.js";
 import { Tokenizer } from "../tokenizer/index.js";
 import { AdamW, lrAt, type MetricsRow } from "../train/index.js";
 import { VerifierPool } from "../verifiers/index.js";

@@ -10,7 +10,7 @@ import { loadModel, saveModel } from "../checkpoint/index.js";
 import { packageVersion, type ExportStage, type Recipe } from "../recipe/index.js";
 import { resultsMarkdown, resultsTable } from "../report/index.js";
 import { Tokenizer } from "../tokenizer/index.js";
-import type { CompletedStage, StageContext, StageResult } from "./types.js";
+import type { CompletedStage, StageContext, StageResult } from "../recipe/index.js";
 
 function formatCell(value: unknown): string {
   return typeof value === "number" ? (Number.isInteger(value) ? String(value) : value.toFixed(3)) : String(value ?? "");

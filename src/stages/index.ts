@@ -11,7 +11,7 @@ import { runSft } from "../sft/index.js";
 import { runExport } from "./export.js";
 import { runStages, type RunOptions, type RunSummary } from "./run-recipe.js";
 import { runSoup } from "./soup.js";
-import type { StageTable } from "./types.js";
+import type { StageTable } from "../recipe/index.js";
 
 export const STAGE_RUNNERS = {
   pretrain: runCausalLmStage,
@@ -32,4 +32,4 @@ export function runRecipe(options: RunOptions): Promise<RunSummary> {
 export { stageDirName, type RunOptions, type RunSummary } from "./run-recipe.js";
 export { averageTensors } from "./soup.js";
 export { evalTable, modelCard } from "./export.js";
-export type * from "./types.js";
+export type * from "../recipe/index.js";

@@ -26,7 +26,7 @@ import {
 } from "../recipe/index.js";
 import { MetricsWriter, Progress } from "../train/index.js";
 import { prepareStartModel, prepareTokenizer } from "./setup.js";
-import type { CompletedStage, StageContext, StageResult, StageTable } from "./types.js";
+import type { CompletedStage, StageContext, StageResult, StageTable } from "../recipe/index.js";
 
 export interface RunOptions {
   recipe: Recipe;

@@ -9,7 +9,7 @@ import { recipeFromObject } from "../recipe/index.js";
 import { MetricsWriter, Progress } from "../train/index.js";
 import { trainTokenizer } from "../tokenizer/index.js";
 import { averageTensors, runSoup } from "./soup.js";
-import type { CompletedStage, StageContext } from "./types.js";
+import type { CompletedStage, StageContext } from "../recipe/index.js";
 
 const dirs: string[] = [];
 

@@ -13,7 +13,7 @@ import { loadModel, saveModel } from "../checkpoint/index.js";
 import { Olmo2Model, type HostTensor } from "../model/index.js";
 import type { SoupStage } from "../recipe/index.js";
 import { Tokenizer } from "../tokenizer/index.js";
-import type { StageContext, StageResult } from "./types.js";
+import type { StageContext, StageResult } from "../recipe/index.js";
 
 /** Σ_i w_i · tensors_i per name, in float32, accumulated in float64 for order-independence up to rounding. */
 export function averageTensors(models: Map<string, HostTensor>[], weights: number[]): Map<string, HostTensor> {

@@ -8,3 +8,4 @@ export { mathItem } from "./math.js";
 export { ifevalItem } from "./ifeval.js";
 export { chatItem } from "./chat.js";
 export { corpus } from "./corpus.js";
+export { verifierCheck } from "./check.js";

@@ -17,7 +17,7 @@
  *   through the metrics writer (stageDir/metrics.jsonl); the bar through `ctx.progress`.
  */
 import type { MetricsWriter, Progress } from "../train/index.js";
-import type { Recipe, StageConfigs, StageKind } from "../recipe/index.js";
+import type { Recipe, StageConfigs, StageKind } from "./types.js";
 
 /** A finished earlier stage, as later stages (soup, export, eval tables) see it. */
 export interface CompletedStage {
