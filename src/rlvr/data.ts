@@ -5,7 +5,7 @@
 import { basename } from "node:path";
 import { readAll, type RlvrRow } from "../data/index.js";
 import { PosttrainError } from "../errors.js";
-import { evaluateModel, type SetScores } from "../eval/index.js";
+import { evaluateModel, type SampleRecord, type SetScores } from "../eval/index.js";
 import type { Olmo2Model } from "../model/index.js";
 import type { EvalStage, RlvrStage } from "../recipe/index.js";
 import type { Tokenizer } from "../tokenizer/index.js";
@@ -54,8 +54,14 @@ export interface HeldOutScores {
   sets: Record<string, SetScores>;
 }
 
+/** Held-out scores with the generations they were computed from (prompt, response, verdict per row). */
+export interface HeldOutResult {
+  scores: HeldOutScores;
+  samples: SampleRecord[];
+}
+
 /** Greedy answers to the held-out prompts, scored by the verifiers (the eval stage's evaluateModel). */
-export async function heldOutEval(model: Olmo2Model, tokenizer: Tokenizer, config: RlvrStage, batchSize: number, seed: number): Promise<HeldOutScores> {
+export async function heldOutEval(model: Olmo2Model, tokenizer: Tokenizer, config: RlvrStage, batchSize: number, seed: number): Promise<HeldOutResult> {
   const files = config.eval_data ?? [];
   const evalConfig: EvalStage = {
     kind: "eval",
@@ -68,8 +74,8 @@ export async function heldOutEval(model: Olmo2Model, tokenizer: Tokenizer, confi
     batch_size: batchSize,
     verifier_timeout_s: config.verifier_timeout_s,
   };
-  const { sets, overall } = await evaluateModel(model, tokenizer, evalConfig, seed);
-  return { accuracy: overall.accuracy, eos_rate: overall.eos_rate, mean_length: overall.mean_length, n: overall.n, sets };
+  const { samples, sets, overall } = await evaluateModel(model, tokenizer, evalConfig, seed);
+  return { scores: { accuracy: overall.accuracy, eos_rate: overall.eos_rate, mean_length: overall.mean_length, n: overall.n, sets }, samples };
 }
 
 /** Metrics-row columns for held-out scores: eval/<verifier>_accuracy, eval/eos_rate, eval/mean_length. */

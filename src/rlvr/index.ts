@@ -29,5 +29,6 @@ export {
 } from "./rewards.js";
 export { grpoUpdate, type GrpoConfig, type GrpoModels, type UpdateMetrics } from "./grpo.js";
 export { ppoUpdate, valueModelFrom, responseValues, VALUE_ROW, type PpoConfig, type PpoModels } from "./ppo.js";
-export { rlvrPrompts, heldOutEval, heldOutColumns, type RlvrPrompt, type HeldOutScores } from "./data.js";
+export { rlvrPrompts, heldOutEval, heldOutColumns, type RlvrPrompt, type HeldOutScores, type HeldOutResult } from "./data.js";
+export { rolloutKl } from "./kl-probe.js";
 export { runRlvr, responseText } from "./run.js";

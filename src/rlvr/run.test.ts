@@ -104,6 +104,9 @@ describe("runRlvr", () => {
     expect(rows[3]!.updates).toBe(2);
     const heldout = JSON.parse(readFileSync(join(stageDir, "heldout.json"), "utf8"));
     expect(heldout.before.n).toBe(2);
+    const generations = readFileSync(join(stageDir, "heldout-after.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(generations.map((g) => g.id)).toEqual(["q0", "q1"]);
+    expect(existsSync(join(stageDir, "heldout-before.jsonl"))).toBe(true);
     expect(result.summary).toMatchObject({ algorithm: "grpo", steps: 3 });
     expect(result.summary).toHaveProperty("after/gsm8k");
     expect(existsSync(join(result.modelDir!, "model.safetensors"))).toBe(true);
@@ -121,6 +124,15 @@ describe("runRlvr", () => {
     expect(resumedRows[3]!.reward_mean).toBe(rows[3]!.reward_mean);
     finished.dispose();
     resumedModel.dispose();
+  });
+
+  it("beta 0: no reference kept, the KL to the input model is measured at eval steps", async () => {
+    const stageDir = join(root, "grpo-beta0");
+    await runRlvr(context(stageDir), config({ steps: 2, beta: 0, eval_every: 2, eval_data: null }));
+    const rows = readMetrics(join(stageDir, "metrics.jsonl"));
+    expect(rows.map((r) => r.step)).toEqual([1, 2]);
+    expect(rows[0]).not.toHaveProperty("kl");
+    expect(rows[1]!.kl).toBeGreaterThanOrEqual(0);
   });
 
   it("PPO: one sample per prompt, value metrics, a value checkpoint beside the policy's", async () => {

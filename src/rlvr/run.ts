@@ -9,6 +9,10 @@
  *             checkpoint_every steps (weights, AdamW moments, data position, sampling RNG)
  *   after     held-out eval, stageDir/model, heldout.json with before/after accuracy, the summary
  *
+ * `kl` is the masked token mean of the chosen estimator between policy and reference on the step's rollouts:
+ * every step when a reference is kept (beta > 0; from the loss), and at eval steps only when it is not (beta 0:
+ * the input model is loaded just for that measurement, see kl-probe.ts).
+ *
  * Entropy in the metrics is approximate: −mean log p of the sampled tokens under the untempered policy (an
  * unbiased estimate of the per-token entropy at temperature 1, biased otherwise).
  */
@@ -26,6 +30,7 @@ import { AdamW, lrAt, type MetricsRow } from "../train/index.js";
 import { VerifierPool } from "../verifiers/index.js";
 import { heldOutColumns, heldOutEval, rlvrPrompts, type HeldOutScores } from "./data.js";
 import { grpoUpdate, type UpdateMetrics } from "./grpo.js";
+import { rolloutKl } from "./kl-probe.js";
 import { ppoUpdate, valueModelFrom } from "./ppo.js";
 import { poolChecker, scoreResponses, summarizeRewards, warmUpPool, type ScoredResponse } from "./rewards.js";
 import { rollout, type RolloutSample } from "./rollout.js";
@@ -89,13 +94,18 @@ export async function runRlvr(ctx: StageContext, config: RlvrStage): Promise<Sta
     const batches = batchIndices(prompts.length, config.prompts_per_step, dataSeed, (restored?.data as Position | undefined) ?? { epoch: 0, index: 0 });
     const metrics = ctx.openMetrics(restored ? startStep : undefined);
     const evalBatch = config.prompts_per_step * groupSize;
-    const evaluate = () => heldOutEval(policy, tokenizer, config, evalBatch, ctx.seed);
+    // Held-out scores; the generations behind the first and last go to heldout-before/after.jsonl.
+    const evaluate = async (keep: "before" | "after" | null): Promise<HeldOutScores> => {
+      const { scores, samples } = await heldOutEval(policy, tokenizer, config, evalBatch, ctx.seed);
+      if (keep) writeFileSync(join(ctx.stageDir, `heldout-${keep}.jsonl`), samples.map((x) => JSON.stringify(x) + "\n").join(""));
+      return scores;
+    };
     const hasEval = (config.eval_data ?? []).length > 0;
 
     await warmUpPool(pool, VERIFIER_WORKERS);
     let before = extra?.before ?? null;
     if (!restored && hasEval) {
-      before = await evaluate();
+      before = await evaluate("before");
       metrics.append({ step: 0, ...heldOutColumns(before) });
       ctx.log(`held-out before: ${JSON.stringify(before.accuracy)}`);
     }
@@ -133,6 +143,9 @@ export async function runRlvr(ctx: StageContext, config: RlvrStage): Promise<Sta
       );
       const rewardSeconds = (performance.now() - rewardStarted) / 1000;
 
+      const evalStep = step % config.eval_every === 0 || step === config.steps;
+      // No reference kept (beta 0): measure the KL on this step's rollouts at eval steps, before the update.
+      const probedKl = !reference && evalStep ? await klToInput(ctx.inputModelDir, policy, rolled.samples, tokenizer.padId, config) : null;
       const rewards = scored.map((s) => s.reward);
       const lrFor = (update: number) => lrAt((step - 1) * updatesPerStep + update, schedule);
       const update: UpdateMetrics = value
@@ -140,9 +153,10 @@ export async function runRlvr(ctx: StageContext, config: RlvrStage): Promise<Sta
         : grpoUpdate({ policy, reference, optimizer }, rolled.samples, rewards, grpoConfigOf(config), tokenizer.padId, lrFor);
 
       const row: MetricsRow = { step, lr: lrFor(0), ...stepColumns(rolled.samples, scored, rolled, update, rewardSeconds) };
+      if (probedKl !== null) row.kl = probedKl;
       if (typeof row.kl === "number") klHistory.push(row.kl);
-      if (hasEval && (step % config.eval_every === 0 || step === config.steps)) {
-        after = await evaluate();
+      if (hasEval && evalStep) {
+        after = await evaluate(step === config.steps ? "after" : null);
         Object.assign(row, heldOutColumns(after));
         ctx.log(`step ${step}: held-out ${JSON.stringify(after.accuracy)}`);
       }
@@ -176,6 +190,16 @@ export async function runRlvr(ctx: StageContext, config: RlvrStage): Promise<Sta
     await pool.close();
     for (const o of optimizers) o.dispose();
     for (const m of owned) m.dispose();
+  }
+}
+
+/** KL of the policy to the input model on `samples` (see kl-probe.ts); the input model is loaded and freed here. */
+async function klToInput(inputModelDir: string, policy: Olmo2Model, samples: readonly RolloutSample[], padId: number, config: RlvrStage): Promise<number> {
+  const reference = await loadModel(inputModelDir);
+  try {
+    return rolloutKl(policy, reference, samples, { padId, temperature: config.temperature, estimator: config.kl_estimator });
+  } finally {
+    reference.dispose();
   }
 }
 
