@@ -10,19 +10,9 @@
  */
 import { PY_SPACE, pyCharIsLower, pyCharIsUpper, pyRstrip } from "./pystr.js";
 import { ABBREV_TYPES, COLLOCATIONS, orthoContext, SENT_STARTERS } from "./punkt-params.js";
+import { type PeriodContext, periodContexts, punktWordTokens } from "./punkt-scan.js";
 
 const S = `[${PY_SPACE}]`;
-const NS = `[^${PY_SPACE}]`;
-const NON_WORD = `(?:[)";}\\]*:@'({\\[?!])`;
-const MULTI_CHAR = `(?:-{2,}|\\.{2,}|(?:\\.${S}){2,}\\.)`;
-const WORD_START = `[^("\`{\\[:;&#*@)}\\]\\-,]`;
-/** PunktLanguageVars._word_tokenize_fmt (applied to one line, so Python's `$` is the line end). */
-const WORD_TOKENIZER = new RegExp(
-  `${MULTI_CHAR}|(?=${WORD_START})${NS}+?(?=${S}|$|${NON_WORD}|${MULTI_CHAR}|,(?=$|${S}|${NON_WORD}|${MULTI_CHAR}))|${NS}`,
-  "gu",
-);
-/** PunktLanguageVars._period_context_fmt. */
-const PERIOD_CONTEXT = new RegExp(`[.?!](?=(?<after>${NON_WORD}|${S}+(?<next>${NS}+)))`, "gdu");
 const BOUNDARY_REALIGNMENT = new RegExp(`^["')\\]}]+?(?:${S}+|(?=--)|(?=\\n)|$)`, "u");
 const NUMERIC = /^-?[.,]?\p{Nd}[\p{Nd},.-]*\.?$/u;
 const INITIAL = /^[\p{L}\p{Nl}\p{No}_]\.$/u;
@@ -67,8 +57,7 @@ class Token {
 function tokenizeWords(text: string): Token[] {
   const tokens: Token[] = [];
   for (const line of text.split("\n")) {
-    WORD_TOKENIZER.lastIndex = 0;
-    for (const m of line.matchAll(WORD_TOKENIZER)) tokens.push(new Token(m[0]));
+    for (const tok of punktWordTokens(line)) tokens.push(new Token(tok));
   }
   return tokens;
 }
@@ -141,9 +130,12 @@ function containsSentbreak(context: string): boolean {
   return false;
 }
 
-/** Index of the last ASCII whitespace (Python's string.whitespace) in text, or 0. */
-function lastWhitespaceIndex(text: string): number {
-  for (let i = text.length - 1; i >= 0; i--) if (" \t\n\r\x0b\x0c".includes(text[i]!)) return i;
+/** Index in text[from .. to) of its last ASCII whitespace (Python's string.whitespace), or 0. */
+function lastWhitespaceIndex(text: string, from: number, to: number): number {
+  for (let i = to - 1; i >= from; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) return i - from;
+  }
   return 0;
 }
 
@@ -154,15 +146,12 @@ function potentialEnds(text: string): Candidate[] {
   const out: Candidate[] = [];
   let prevStart = 0;
   let prevStop = 0;
-  let prev: RegExpExecArray | null = null;
-  const emit = (m: RegExpExecArray, start: number, stop: number) => {
-    const after = m.groups!.after!;
-    out.push({ end: m.index + 1, nextStart: m.indices!.groups!.next?.[0], context: text.slice(start, stop) + m[0] + after });
+  let prev: PeriodContext | null = null;
+  const emit = (m: PeriodContext, start: number, stop: number) => {
+    out.push({ end: m.index + 1, nextStart: m.nextStart, context: text.slice(start, stop) + text[m.index] + m.after });
   };
-  PERIOD_CONTEXT.lastIndex = 0;
-  for (let m = PERIOD_CONTEXT.exec(text); m; m = PERIOD_CONTEXT.exec(text)) {
-    const before = text.slice(prevStop, m.index);
-    let wordStart = lastWhitespaceIndex(before);
+  for (const m of periodContexts(text)) {
+    let wordStart = lastWhitespaceIndex(text, prevStop, m.index);
     wordStart = wordStart ? wordStart + prevStop + 1 : prevStart;
     if (prev && prevStop <= wordStart) emit(prev, prevStart, prevStop);
     prev = m;

@@ -9,7 +9,6 @@
  */
 export const PY_SPACE = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
 const LEADING_SPACE = new RegExp(`^[${PY_SPACE}]+`);
-const SPACE_RUN = new RegExp(`[${PY_SPACE}]+`);
 
 /** Python `s.strip()` with no argument. */
 export function pyStrip(s: string): string {
@@ -23,7 +22,8 @@ export function pyRstrip(s: string): string {
   return end === s.length ? s : s.slice(0, end);
 }
 
-function isPySpace(c: number): boolean {
+/** Python `str.isspace()` for one UTF-16 code unit (every Python space is in the BMP). */
+export function isPySpace(c: number): boolean {
   return (c >= 9 && c <= 13) || (c >= 0x1c && c <= 0x20) || c === 0x85 || c === 0xa0 || c === 0x1680 ||
     (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
 }
@@ -36,7 +36,18 @@ export function pyIsBlank(s: string): boolean {
 
 /** Python `s.split()` with no argument: split on whitespace runs, dropping empty parts. */
 export function pySplitWhitespace(s: string): string[] {
-  return s.split(SPACE_RUN).filter((p) => p.length > 0);
+  const parts: string[] = [];
+  let start = -1;
+  for (let i = 0; i < s.length; i++) {
+    if (isPySpace(s.charCodeAt(i))) {
+      if (start >= 0) parts.push(s.slice(start, i));
+      start = -1;
+    } else if (start < 0) {
+      start = i;
+    }
+  }
+  if (start >= 0) parts.push(s.slice(start));
+  return parts;
 }
 
 /** Python `s.strip(chars)`: strips any of the given characters from both ends. */

@@ -3,7 +3,7 @@
  * (a line of 100,000 "[" takes `re.findall(r"\[.*?\]")` seconds in Python and in V8 alike).
  * Each returns exactly what the regex's `findall` would, derived from the regex's semantics.
  */
-import { pyIsBlank, pyLstripChars, pyRstripChars } from "./pystr.js";
+import { isPySpace, pyIsBlank, pyLstripChars, pyRstripChars } from "./pystr.js";
 
 /** The end of the line containing i: the index of the next "\n" at or after i, or s.length. */
 function lineEnd(s: string, i: number): number {
@@ -59,11 +59,6 @@ export function hasTitle(s: string): boolean {
   }
 }
 
-function isPySpaceCode(c: number): boolean {
-  return (c >= 9 && c <= 13) || (c >= 0x1c && c <= 0x20) || c === 0x85 || c === 0xa0 || c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
-}
-
 /**
  * `len(re.findall(r"^\s*\*[^\*].*$", s, re.M)) + len(re.findall(r"^\s*-.*$", s, re.M))`.
  * A match starts at a line start, skips whitespace (newlines included, as Python's `\s` does),
@@ -77,7 +72,7 @@ export function countBullets(s: string): number {
     let p = 0;
     while (p <= s.length) {
       let k = p;
-      while (k < s.length && isPySpaceCode(s.charCodeAt(k))) k++;
+      while (k < s.length && isPySpace(s.charCodeAt(k))) k++;
       const c = s.charCodeAt(k);
       const matched = star ? c === 0x2a && k + 1 < s.length && s.charCodeAt(k + 1) !== 0x2a : c === 0x2d;
       if (matched) {
