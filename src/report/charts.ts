@@ -7,9 +7,8 @@
 import * as vega from "vega";
 import type { TopLevelSpec } from "vega-lite";
 import { compile } from "vega-lite";
+import type { MetricsRow } from "../train/index.js";
 import type { ResultsTable } from "./table.js";
-
-export type MetricsRow = { step: number } & Record<string, unknown>;
 
 /** The chart families and which metrics.jsonl columns belong to each (TRL / this project's names). */
 export const CHART_GROUPS = [

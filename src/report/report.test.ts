@@ -12,6 +12,7 @@ import {
   targetLines,
   writeRunReport,
 } from "./index.js";
+import type { MetricsRow } from "../train/index.js";
 import { SYNTHETIC_CHART_IDS, writeSyntheticRun } from "./test-helpers.js";
 
 const root = mkdtempSync(join(tmpdir(), "posttrain-report-"));
@@ -87,7 +88,7 @@ describe("stage targets", () => {
 
 describe("charts", () => {
   it("groups metrics columns into loss, reward, KL and accuracy charts, skipping families with no values", () => {
-    const rows = [
+    const rows: MetricsRow[] = [
       { step: 1, loss: 1, "eval/loss": 1.1, reward_mean: 2, kl: 0.1, "accuracy/gsm8k": 0.5, lr: 1e-3, grad_norm: 2 },
       { step: 2, loss: 0.8, reward_mean: 3, kl: 0.2, "accuracy/gsm8k": 0.6, "eval/gsm8k_accuracy": 0.7 },
     ];
