@@ -9,7 +9,7 @@ import { VerifierSpecError } from "../../errors.js";
 import { compare, KwargsReader } from "./kwargs.js";
 import { compilePythonRegex, countMatches, isLiteral, PY_WORD_BOUNDARY, searchMatches, translatePythonRegex } from "./pyregex.js";
 import {
-  countChar, PY_SPACE, pyIsBlank, pyLstripChars, pySplitWhitespace, pyStrip, pyStripChars,
+  countChar, isPyWordCodePoint, PY_SPACE, pyIsBlank, pyLstripChars, pySplitWhitespace, pyStrip, pyStripChars,
 } from "./pystr.js";
 import { isJsonLikePython } from "./pyjson.js";
 import { countBullets, countPlaceholders, hasTitle } from "./scanners.js";
@@ -187,12 +187,7 @@ function compileBoundaryRegex(body: string, field: string): RegExp {
   }
 }
 
-const WORD_CHAR = /[\p{L}\p{N}_]/u;
-function isWordCodePoint(cp: number | undefined): boolean {
-  if (cp === undefined) return false;
-  if (cp < 0x80) return (cp >= 0x30 && cp <= 0x39) || (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x61 && cp <= 0x7a) || cp === 0x5f;
-  return WORD_CHAR.test(String.fromCodePoint(cp));
-}
+const isWordCodePoint = (cp: number | undefined) => cp !== undefined && isPyWordCodePoint(cp);
 
 /** Python's `\b` at UTF-16 index i of s. */
 function isBoundary(s: string, i: number): boolean {

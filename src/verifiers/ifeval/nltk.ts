@@ -5,15 +5,28 @@
  */
 import { type PunktMemo, sentenceSpans, sentTokenize } from "./punkt.js";
 import { treebankTokenize } from "./treebank.js";
+import { isPyWordCodePoint } from "./pystr.js";
 
-/** Python's Unicode `\w+`: letters, numbers and `_` (combining marks split words, as in Python). */
-const WORD = /[\p{L}\p{N}_]+/gu;
-
-/** `instructions_util.count_words`: the number of `\w+` runs. */
+/**
+ * `instructions_util.count_words`: the number of `\w+` runs, Python's Unicode `\w` being letters,
+ * numbers and `_` (combining marks split words, as in Python).
+ */
 export function countWords(text: string): number {
-  WORD.lastIndex = 0;
   let n = 0;
-  while (WORD.exec(text)) n++;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    let cp = text.charCodeAt(i);
+    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < text.length) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+        i++;
+      }
+    }
+    const word = isPyWordCodePoint(cp);
+    if (word && !inWord) n++;
+    inWord = word;
+  }
   return n;
 }
 

@@ -102,6 +102,19 @@ export function pyCharIsLower(ch: string): boolean {
 /** Python's Unicode `\w` (str patterns): letters, all numeric categories and `_`; not combining marks. */
 export const PY_WORD_CLASS = "\\p{L}\\p{N}_";
 
+const WORD_CHAR = new RegExp(`[${PY_WORD_CLASS}]`, "u");
+/** `isPyWordCodePoint` of each BMP code point: 0 not yet known, 1 no, 2 yes. */
+const wordCache = new Uint8Array(0x10000);
+
+/** Whether one code point is Python's `\w` (ASCII answered directly, the rest cached per BMP code point). */
+export function isPyWordCodePoint(cp: number): boolean {
+  if (cp < 0x80) return (cp >= 0x30 && cp <= 0x39) || (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x61 && cp <= 0x7a) || cp === 0x5f;
+  if (cp > 0xffff) return WORD_CHAR.test(String.fromCodePoint(cp));
+  let known = wordCache[cp]!;
+  if (known === 0) wordCache[cp] = known = WORD_CHAR.test(String.fromCharCode(cp)) ? 2 : 1;
+  return known === 2;
+}
+
 /** Count code-point occurrences of one character, as Python's `collections.Counter(s)[ch]`. */
 export function countChar(s: string, ch: string): number {
   if (ch.length === 0) return 0;
