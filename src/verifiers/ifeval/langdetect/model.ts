@@ -83,8 +83,15 @@ export function loadModel(): Model {
   const lineOfNode = new Int32Array(nodes).fill(-1);
   gramNode.forEach((node, g) => (lineOfNode[node] = g + 2));
   const fieldsOf = (node: number) => (lineOfNode[node]! < 0 ? [] : lines[lineOfNode[node]!]!.split("\t"));
+  // A row takes as many slots as its line has tab-separated fields (the count, then a language and
+  // a P per entry); a node that is only a prefix takes one slot, a count of 0.
   const offset = new Int32Array(nodes + 1);
-  for (let n = 0; n < nodes; n++) offset[n + 1] = offset[n]! + Math.max(fieldsOf(n).length, 1);
+  for (let n = 0; n < nodes; n++) {
+    const l = lineOfNode[n]!;
+    let fields = 1;
+    if (l >= 0) for (let at = lines[l]!.indexOf("\t"); at >= 0; at = lines[l]!.indexOf("\t", at + 1)) fields++;
+    offset[n + 1] = offset[n]! + fields;
+  }
   if (offset[nodes]! * CHAR_LIMIT > 0x7fffffff) throw new Error("langdetect profiles: too large for 31-bit child keys");
   const rows = new Float64Array(offset[nodes]!);
   const denseRows: Float64Array[] = [];
