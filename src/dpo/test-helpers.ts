@@ -48,12 +48,12 @@ export function dpoConfig(overrides: Partial<DpoStage> = {}): DpoStage {
   };
 }
 
-/** A training host that writes into `stageDir` and prints nothing. */
-export function quietHost(stageDir: string, resume = false): TrainingHost {
+/** A training host that writes into `stageDir`, prints nothing, and hands log lines to `log`. */
+export function quietHost(stageDir: string, resume = false, log: (line: string) => void = () => {}): TrainingHost {
   return {
     stageDir,
     resume,
-    log: () => {},
+    log,
     openMetrics: (after) => new MetricsWriter(join(stageDir, "metrics.jsonl"), { resumeAfterStep: after ?? 0 }),
     progress: (total) => new Progress({ total, label: "dpo", write: () => {}, isTTY: false }),
   };

@@ -136,4 +136,44 @@ describe("DPO training", () => {
     expect(maxDiff(snapshot(policy), snapshot(cachedPolicy))).toBeLessThan(1e-4);
     for (const m of [reference, policy, cachedPolicy]) m.dispose();
   });
+
+  it("continues an interrupted run from its last checkpoint with the metrics and weights of an uninterrupted one", async () => {
+    const config = { ...CONFIG, checkpoint_every: 2 };
+    const fullDir = mkdtempSync(join(root, "full-"));
+    const { logps } = await cachedReference(fullDir);
+    const full = await loadModel(refDir);
+    await trainDpo({ host: quietHost(fullDir), policy: full, reference: { kind: "cached", logps }, pairs: TRAIN, evalPairs: PAIRS, config, padId: 1, dataSeed: 3 });
+
+    // Killed during step 5 (one micro-batch per step): checkpoints exist for steps 2 and 4.
+    const cutDir = mkdtempSync(join(root, "cut-"));
+    let trainBatches = 0;
+    const dying = {
+      eval: logps.eval,
+      get train() {
+        if (++trainBatches === 5) throw new Error("killed at step 5");
+        return logps.train;
+      },
+    };
+    const first = await loadModel(refDir);
+    await expect(
+      trainDpo({ host: quietHost(cutDir), policy: first, reference: { kind: "cached", logps: dying }, pairs: TRAIN, evalPairs: PAIRS, config, padId: 1, dataSeed: 3 }),
+    ).rejects.toThrow(/killed at step 5/);
+    first.dispose();
+    const resumed = await loadModel(refDir);
+    const lines: string[] = [];
+    await trainDpo({ host: quietHost(cutDir, true, (line) => lines.push(line)), policy: resumed, reference: { kind: "cached", logps }, pairs: TRAIN, evalPairs: PAIRS, config, padId: 1, dataSeed: 3 });
+
+    expect(lines.join("\n")).toMatch(/resumed from .* at step 4/);
+    const want = readMetrics(join(fullDir, "metrics.jsonl"));
+    const got = readMetrics(join(cutDir, "metrics.jsonl"));
+    expect(got.map((r) => r.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    got.forEach((row, i) => {
+      for (const [key, value] of Object.entries(want[i]!)) {
+        if (key !== "tokens_per_s") expect([key, row[key]]).toEqual([key, expect.closeTo(value as number, 6)]);
+      }
+    });
+    expect(maxDiff(snapshot(resumed), snapshot(full))).toBe(0);
+    full.dispose();
+    resumed.dispose();
+  });
 });
