@@ -5,6 +5,9 @@
  * `x @ W^T` (matMul with transposeB) and checkpoints load by straight copy.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { applyRope, maskedSoftmax, rmsNorm, swiGlu } from "./fused.js";
+
+export { applyRope, rmsNorm };
 
 /** Additive mask value for disallowed keys: finite, so a row with every key masked stays NaN-free. */
 export const MASKED = -1e9;
@@ -14,16 +17,9 @@ export function linear(x: tf.Tensor2D, weight: tf.Tensor2D): tf.Tensor2D {
   return tf.matMul(x, weight, false, true);
 }
 
-/** RMSNorm over the last axis: w * x * rsqrt(mean(x^2) + eps). x [N, D], w [D]. */
-export function rmsNorm(x: tf.Tensor2D, weight: tf.Tensor1D, eps: number): tf.Tensor2D {
-  const variance = tf.mean(tf.square(x), -1, true);
-  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, eps))), weight);
-}
-
 /** SwiGLU MLP: down(silu(gate(x)) * up(x)), silu(g) = g * sigmoid(g). x [N, D] -> [N, D]. */
 export function swiGluMlp(x: tf.Tensor2D, gate: tf.Tensor2D, up: tf.Tensor2D, down: tf.Tensor2D): tf.Tensor2D {
-  const g = linear(x, gate);
-  return linear(tf.mul(tf.mul(g, tf.sigmoid(g)), linear(x, up)), down);
+  return linear(swiGlu(linear(x, gate), linear(x, up)), down);
 }
 
 /**
@@ -58,14 +54,6 @@ export function ropeTables(positions: number[][], hd: number, theta: number): { 
   return { cos: tf.tensor4d(cos, [rows, t, 1, hd]), sin: tf.tensor4d(sin, [rows, t, 1, hd]) };
 }
 
-/** x * cos + rotate_half(x) * sin with rotate_half(x) = [-x2, x1]. x [B, T, heads, hd]. */
-export function applyRope(x: tf.Tensor4D, cos: tf.Tensor4D, sin: tf.Tensor4D): tf.Tensor4D {
-  const half = x.shape[3] / 2;
-  const [x1, x2] = tf.split(x, [half, half], 3) as [tf.Tensor4D, tf.Tensor4D];
-  const rotated = tf.concat([tf.neg(x2), x1], 3);
-  return tf.add(tf.mul(x, cos), tf.mul(rotated, sin));
-}
-
 /**
  * Scaled dot-product attention with grouped-query heads, without repeating K/V: query head h uses kv
  * head floor(h / rep), so heads group contiguously and q [B, H, T, hd] reshapes to [B, KV, rep*T, hd].
@@ -77,8 +65,8 @@ export function groupedAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D,
   const kvHeads = k.shape[1];
   const s = k.shape[2];
   const grouped = tf.reshape(q, [b, kvHeads, (h / kvHeads) * t, hd]);
-  const scores = tf.reshape(tf.matMul(grouped, k, false, true), [b, h, t, s]);
-  const probs = tf.softmax(tf.add(scores, mask));
+  const scores: tf.Tensor4D = tf.reshape(tf.matMul(grouped, k, false, true), [b, h, t, s]);
+  const probs = maskedSoftmax(scores, mask);
   const out = tf.matMul(tf.reshape(probs, [b, kvHeads, (h / kvHeads) * t, s]), v);
   return tf.reshape(out, [b, h, t, hd]);
 }

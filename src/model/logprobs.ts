@@ -24,22 +24,37 @@ export function tokenLogprobs(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Ten
   const recording = tf.engine().isTapeOn();
   const fn = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    const rows = tf.reshape(x, [b * t, v]) as tf.Tensor2D;
-    const max = tf.max(rows, -1, true);
-    const exps = tf.exp(tf.sub(rows, max));
-    const sums = tf.sum(exps, -1, true); // [BT, 1]
-    const lse = tf.add(tf.log(sums), max);
-    const picked = tf.gather(tf.reshape(rows, [b * t * v]), flatIndex); // [BT] = rows[i, target_i]
-    if (recording) save([tf.div(exps, sums), flatIndex]);
+    // Intermediates ([B*T, V] each) are freed here; only the log-probs and, under a tape, the softmax leave.
+    const { value, softmax } = tf.tidy(() => {
+      const rows = tf.reshape(x, [b * t, v]) as tf.Tensor2D;
+      const max = tf.max(rows, -1, true);
+      // Explicit disposes keep at most two [B*T, V] temporaries alive at once (no tape records in here).
+      const shifted = tf.sub(rows, max);
+      const exps = tf.exp(shifted);
+      shifted.dispose();
+      const sums = tf.sum(exps, -1, true); // [BT, 1]
+      const lse = tf.add(tf.log(sums), max);
+      const picked = tf.gather(tf.reshape(rows, [b * t * v]), flatIndex); // [BT] = rows[i, target_i]
+      const logprobs = tf.reshape(tf.sub(picked, tf.reshape(lse, [b * t])), [b, t]) as tf.Tensor2D;
+      return recording ? { value: logprobs, softmax: tf.div(exps, sums) as tf.Tensor2D } : { value: logprobs, softmax: undefined };
+    });
+    if (softmax) {
+      save([softmax, flatIndex]);
+      softmax.dispose(); // the tape holds its own reference
+    }
     return {
-      value: tf.reshape(tf.sub(picked, tf.reshape(lse, [b * t])), [b, t]) as tf.Tensor2D,
-      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
-        const [softmax, savedIndex] = saved as [tf.Tensor2D, tf.Tensor1D];
-        const dyCol = tf.reshape(dy, [b * t, 1]);
-        // dy at each target position, scattered into a zero [B*T*V] buffer.
-        const atTargets = tf.reshape(tf.unsortedSegmentSum(tf.reshape(dy, [b * t]), savedIndex, b * t * v), [b * t, v]);
-        return tf.reshape(tf.sub(atTargets, tf.mul(softmax, dyCol)), [b, t, v]);
-      },
+      value,
+      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [savedSoftmax, savedIndex] = saved as [tf.Tensor2D, tf.Tensor1D];
+          const dyCol = tf.reshape(dy, [b * t, 1]);
+          // dy at each target position, scattered into a zero [B*T*V] buffer.
+          const atTargets = tf.reshape(tf.unsortedSegmentSum(tf.reshape(dy, [b * t]), savedIndex, b * t * v), [b * t, v]);
+          const weighted = tf.mul(savedSoftmax, dyCol);
+          const grad = tf.sub(atTargets, weighted);
+          tf.dispose([atTargets, weighted]);
+          return tf.reshape(grad, [b, t, v]);
+        }),
     };
   });
   const out = fn(logits);

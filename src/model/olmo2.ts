@@ -182,10 +182,15 @@ export class Olmo2Model {
     let x = tf.reshape(tf.gather(this.w<tf.Rank.R2>("model.embed_tokens.weight"), tf.reshape(ids, [-1])), [b * t, c.hidden_size]) as tf.Tensor2D;
     for (let i = 0; i < c.num_hidden_layers; i++) {
       const p = `model.layers.${i}.`;
-      const attn = this.attention(x, b, t, i, ctx);
-      const h: tf.Tensor2D = tf.add(x, rmsNorm(attn, this.w(p + "post_attention_layernorm.weight"), c.rms_norm_eps));
-      const mlp = swiGluMlp(h, this.w(p + "mlp.gate_proj.weight"), this.w(p + "mlp.up_proj.weight"), this.w(p + "mlp.down_proj.weight"));
-      x = tf.add(h, rmsNorm(mlp, this.w(p + "post_feedforward_layernorm.weight"), c.rms_norm_eps));
+      const input = x;
+      // One tidy per layer: its intermediates are freed as soon as the layer is done (autodiff keeps its
+      // own references to what the backward pass needs), so peak memory is one layer's, not the model's.
+      x = tf.tidy(() => {
+        const attn = this.attention(input, b, t, i, ctx);
+        const h: tf.Tensor2D = tf.add(input, rmsNorm(attn, this.w(p + "post_attention_layernorm.weight"), c.rms_norm_eps));
+        const mlp = swiGluMlp(h, this.w(p + "mlp.gate_proj.weight"), this.w(p + "mlp.up_proj.weight"), this.w(p + "mlp.down_proj.weight"));
+        return tf.add(h, rmsNorm(mlp, this.w(p + "post_feedforward_layernorm.weight"), c.rms_norm_eps));
+      });
     }
     return rmsNorm(x, this.w("model.norm.weight"), c.rms_norm_eps);
   }

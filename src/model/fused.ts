@@ -1,0 +1,108 @@
+/**
+ * Building blocks with hand-written gradients (tf.customGrad), for memory: TensorFlow.js's autodiff keeps
+ * every input its per-op gradients might need (an add keeps both inputs just for their shapes), which for
+ * the base preset at batch 4 x 512 overflows the 4 GiB wasm heap. Each block here keeps only what its
+ * backward formula reads, and computes its backward inside a tidy so transients die at once.
+ * Each is checked against plain autodiff of the same formula (fused.test.ts).
+ */
+import * as tf from "@tensorflow/tfjs-core";
+
+type Args = (tf.Tensor | tf.GradSaveFunc)[];
+
+/**
+ * RMSNorm over the last axis: y = w * x * r, r = rsqrt(mean(x^2) + eps). x [N, D], w [D].
+ * Backward (xhat = x * r, g = dy * w): dx = r * (g - xhat * mean(g * xhat)), dw = sum_rows(dy * xhat).
+ * Keeps x, w and r ([N, 1]).
+ */
+export function rmsNorm(x: tf.Tensor2D, weight: tf.Tensor1D, eps: number): tf.Tensor2D {
+  const op = tf.customGrad((...args: Args) => {
+    const [xin, w, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
+    const r = tf.tidy(() => tf.rsqrt(tf.add(tf.mean(tf.square(xin), -1, true), eps)));
+    const value = tf.tidy(() => tf.mul(tf.mul(xin, r), w)) as tf.Tensor2D;
+    save([xin, w, r]);
+    r.dispose();
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [xs, ws, rs] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor2D];
+          const xhat = tf.mul(xs, rs);
+          const g = tf.mul(dy, ws);
+          const dx = tf.mul(rs, tf.sub(g, tf.mul(xhat, tf.mean(tf.mul(g, xhat), -1, true))));
+          return [dx, tf.sum(tf.mul(dy, xhat), 0)];
+        }),
+    };
+  });
+  return op(x, weight) as tf.Tensor2D;
+}
+
+/** rotate_half(x) = [-x2, x1] over the last axis, and its transpose [z2, -z1]. */
+function rotateHalf(x: tf.Tensor4D, transpose: boolean): tf.Tensor4D {
+  const half = x.shape[3] / 2;
+  const [a, b] = tf.split(x, [half, half], 3) as [tf.Tensor4D, tf.Tensor4D];
+  return transpose ? tf.concat([b, tf.neg(a)], 3) : tf.concat([tf.neg(b), a], 3);
+}
+
+/**
+ * RoPE, rotate-half convention: y = x * cos + rotate_half(x) * sin. x [B, T, heads, hd], cos/sin
+ * broadcastable constants. Linear in x, so the backward keeps only the tables: dx = dy * cos + rotate_half^T(dy * sin).
+ */
+export function applyRope(x: tf.Tensor4D, cos: tf.Tensor4D, sin: tf.Tensor4D): tf.Tensor4D {
+  const op = tf.customGrad((...args: Args) => {
+    const [xin, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
+    save([cos, sin]); // the tables are the caller's and may be disposed before the backward pass runs
+    return {
+      value: tf.tidy(() => tf.add(tf.mul(xin, cos), tf.mul(rotateHalf(xin, false), sin))) as tf.Tensor4D,
+      gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [c, s] = saved as [tf.Tensor4D, tf.Tensor4D];
+          return tf.add(tf.mul(dy, c), rotateHalf(tf.mul(dy, s) as tf.Tensor4D, true));
+        }),
+    };
+  });
+  return op(x) as tf.Tensor4D;
+}
+
+/**
+ * p = softmax(scores + mask) over the last axis (mask additive, constant). Keeps only p:
+ * dscores = p * (dy - sum(dy * p)).
+ */
+export function maskedSoftmax(scores: tf.Tensor4D, mask: tf.Tensor4D): tf.Tensor4D {
+  const op = tf.customGrad((...args: Args) => {
+    const [s, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
+    const p = tf.tidy(() => tf.softmax(tf.add(s, mask))) as tf.Tensor4D;
+    save([p]);
+    return {
+      value: p,
+      gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [ps] = saved as [tf.Tensor4D];
+          return tf.mul(ps, tf.sub(dy, tf.sum(tf.mul(dy, ps), -1, true)));
+        }),
+    };
+  });
+  return op(scores) as tf.Tensor4D;
+}
+
+/**
+ * SwiGLU gate: a = silu(g) * u, silu(g) = g * sigmoid(g). Keeps g and u:
+ * du = dy * silu(g), dg = dy * u * s * (1 + g * (1 - s)) with s = sigmoid(g).
+ */
+export function swiGlu(gate: tf.Tensor2D, up: tf.Tensor2D): tf.Tensor2D {
+  const op = tf.customGrad((...args: Args) => {
+    const [g, u, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+    save([g, u]);
+    return {
+      value: tf.tidy(() => tf.mul(tf.mul(g, tf.sigmoid(g)), u)) as tf.Tensor2D,
+      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [gs, us] = saved as [tf.Tensor2D, tf.Tensor2D];
+          const s = tf.sigmoid(gs);
+          const du = tf.mul(dy, tf.mul(gs, s));
+          const dg = tf.mul(tf.mul(dy, us), tf.mul(s, tf.add(1, tf.mul(gs, tf.sub(1, s)))));
+          return [dg, du];
+        }),
+    };
+  });
+  return op(gate, up) as tf.Tensor2D;
+}
