@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { countSentences, countWords, detectLanguage, wordTokenize } from "./index.js";
+import { isPyWordCodePoint } from "./pystr.js";
 
 describe("Punkt sentence counts (nltk 3.8, English)", () => {
   const cases: [string, number][] = [
@@ -43,6 +44,15 @@ describe("RegexpTokenizer(r'\\w+') word counts", () => {
   it("splits on apostrophes, hyphens and decimal points, keeps _ and non-Latin letters", () => {
     expect(countWords("Don't stop state-of-the-art 3.5 km_h")).toBe(10);
     expect(countWords("naïve café 東京 हिन्दी")).toBe(6); // Devanagari vowel signs are not \w in Python
+  });
+
+  it("tests \\w per code point as the Unicode-property class does (whole BMP, every 7th astral code point)", () => {
+    const re = /[\p{L}\p{N}_]/u;
+    const wrong: number[] = [];
+    for (let cp = 0; cp <= 0x10ffff; cp += cp < 0x10000 ? 1 : 7) {
+      if (isPyWordCodePoint(cp) !== re.test(String.fromCodePoint(cp))) wrong.push(cp);
+    }
+    expect(wrong).toEqual([]);
   });
 });
 
