@@ -4,8 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { Batch } from "../data/index.js";
-import type { Olmo2Model } from "../model/index.js";
-import { shiftedBatchLogprobs } from "../sft/index.js";
+import { batchTokenLogprobs, type Olmo2Model } from "../model/index.js";
 import { tidyObject } from "../train/index.js";
 import { responseTokenCounts } from "./data.js";
 import { dpoLoss, withChosenNll, type DpoLossOptions, type DpoLossOutput, type DpoLossType, type PreferenceLogps } from "./loss.js";
@@ -19,7 +18,7 @@ export interface PairLogps {
 /** Σ_t log π(y_t | x, y_<t) over each row's response tokens: [R] for a batch of R rows. */
 export function sequenceLogps(model: Olmo2Model, batch: Batch): tf.Tensor1D {
   return tf.tidy(() => {
-    const { logprobs, mask } = shiftedBatchLogprobs(model, batch);
+    const { logprobs, mask } = batchTokenLogprobs(model, batch);
     return tf.sum(tf.mul(logprobs, mask), 1) as tf.Tensor1D;
   });
 }

@@ -65,21 +65,45 @@ export function tokenLogprobs(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Ten
 /**
  * Causal-LM shift: log p(ids[:, t+1] | ids[:, <=t]) for t = 0..T-2, from one forward pass over
  * ids[:, :-1]. Returns logprobs [B, T-1] and the label mask shifted the same way (mask[:, 1:]).
- * `mask` [B, T] marks label tokens (1); `attentionMask` [B, T] marks real tokens (1) vs padding (0).
+ * `mask` [B, T] marks label tokens (1); `attentionMask` [B, T] marks real tokens (1) vs padding (0);
+ * `positionIds` [B, T] restart at 0 for each example of a packed row.
  */
 export function shiftedTokenLogprobs(
   model: Olmo2Model,
   ids: tf.Tensor2D,
   mask: tf.Tensor2D,
-  attentionMask?: tf.Tensor2D,
+  opts: { attentionMask?: tf.Tensor2D; positionIds?: tf.Tensor2D } = {},
 ): { logprobs: tf.Tensor2D; mask: tf.Tensor2D } {
   const [b, t] = ids.shape;
   if (t < 2) throw new Error(`shiftedTokenLogprobs needs at least 2 tokens per row, got ${t}`);
   return tf.tidy(() => {
-    const inputs = tf.slice(ids, [0, 0], [b, t - 1]);
+    const head = (x: tf.Tensor2D): tf.Tensor2D => tf.slice(x, [0, 0], [b, t - 1]);
+    const logits = model.forward(head(ids), {
+      ...(opts.attentionMask ? { attentionMask: head(opts.attentionMask) } : {}),
+      ...(opts.positionIds ? { positionIds: head(opts.positionIds) } : {}),
+    });
     const targets = tf.slice(ids, [0, 1], [b, t - 1]);
-    const am = attentionMask ? tf.slice(attentionMask, [0, 0], [b, t - 1]) : undefined;
-    const logits = model.forward(inputs, am ? { attentionMask: am } : {});
     return { logprobs: tokenLogprobs(logits, targets), mask: tf.slice(mask, [0, 1], [b, t - 1]) };
   });
+}
+
+/** A padded (or packed) batch as host arrays, row-major [batchSize, length]; src/data's Batch has this shape. */
+export interface TokenBatch {
+  batchSize: number;
+  length: number;
+  inputIds: Int32Array;
+  attentionMask: Int32Array;
+  positionIds: Int32Array;
+  lossMask: Float32Array;
+}
+
+/** shiftedTokenLogprobs over a host batch: the per-token log-probs SFT and DPO both reduce. */
+export function batchTokenLogprobs(model: Olmo2Model, batch: TokenBatch): { logprobs: tf.Tensor2D; mask: tf.Tensor2D } {
+  const { batchSize: b, length: t } = batch;
+  return tf.tidy(() =>
+    shiftedTokenLogprobs(model, tf.tensor2d(batch.inputIds, [b, t], "int32"), tf.tensor2d(batch.lossMask, [b, t], "float32"), {
+      attentionMask: tf.tensor2d(batch.attentionMask, [b, t], "int32"),
+      positionIds: tf.tensor2d(batch.positionIds, [b, t], "int32"),
+    }),
+  );
 }
