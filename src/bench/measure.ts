@@ -55,7 +55,7 @@ function randomIds(rng: Rng, rows: number, cols: number, vocab: number): number[
 }
 
 /** Times `steps` training steps after `warmup` ones, AdamW (lr 3e-4, betas 0.9/0.95, wd 0.1) as the anchor. */
-export async function measureTraining(preset: string, batch: number, seq: number, steps: number, warmup: number): Promise<TrainMeasurement> {
+export async function measureTraining(preset: string, batch: number, seq: number, steps: number, warmup: number, checkpoint = false): Promise<TrainMeasurement> {
   const config = configFromPreset(preset);
   const model = Olmo2Model.init(config, 0);
   const optimizer = new AdamW(model.weights, { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 });
@@ -65,7 +65,7 @@ export async function measureTraining(preset: string, batch: number, seq: number
   const targets = tf.concat([tf.slice(ids, [0, 1], [batch, seq - 1]), tf.zeros([batch, 1], "int32")], 1);
   const weights = tf.concat([tf.fill([batch, seq - 1], 1 / (batch * (seq - 1))), tf.zeros([batch, 1])], 1);
   const names = model.names();
-  const lossFn = () => tf.tidy(() => tf.neg(tf.sum(tf.mul(tokenLogprobs(model.forward(ids), targets as tf.Tensor2D), weights))) as tf.Scalar);
+  const lossFn = () => tf.tidy(() => tf.neg(tf.sum(tf.mul(tokenLogprobs(model.forward(ids, { checkpoint }), targets as tf.Tensor2D), weights))) as tf.Scalar);
   const records: { step: number; grad: number; opt: number; loss: number }[] = [];
   for (let i = 0; i < warmup + steps; i++) {
     const t0 = performance.now();

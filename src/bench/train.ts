@@ -3,18 +3,33 @@
  * `npm run bench` (node dist/bench/train.js [--presets tiny,small,base] [--steps N] [--warmup N]
  * [--gen-reps N] [--backend B]): training and generation speed per preset as a markdown table, beside
  * PyTorch's figures on the same machines (../shared/perf/README.md, copied below).
+ * Each preset runs in its own child process (`--one PRESET`), so its peak RSS is its own and one
+ * preset's wasm heap (which never shrinks) does not crowd the next.
  */
+import { spawnSync } from "node:child_process";
 import * as os from "node:os";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { BACKEND_NAMES, type BackendName, describeBackend, initBackendInfo } from "../engine/index.js";
 import { type GenerateMeasurement, type TrainMeasurement, measureGeneration, measureTraining } from "./measure.js";
 
-/** Batch and sequence length per preset (issue 2), as in the anchor's bench_train.py. */
-const SHAPES: Record<string, { batch: number; seq: number }> = {
-  tiny: { batch: 8, seq: 256 },
-  small: { batch: 8, seq: 256 },
-  base: { batch: 4, seq: 512 },
+/**
+ * Batch and sequence length per preset (issue 2), as in the anchor's bench_train.py. Base recomputes each
+ * layer in the backward pass (activation checkpointing): without it TensorFlow.js's autodiff needs about
+ * 4 GiB at 4 x 512, the wasm heap's limit.
+ */
+const SHAPES: Record<string, { batch: number; seq: number; checkpoint: boolean }> = {
+  tiny: { batch: 8, seq: 256, checkpoint: false },
+  small: { batch: 8, seq: 256, checkpoint: false },
+  base: { batch: 4, seq: 512, checkpoint: true },
 };
+
+interface PresetResult {
+  train: TrainMeasurement;
+  gen1: GenerateMeasurement;
+  gen8: GenerateMeasurement;
+  rssMiB: number;
+}
 
 /**
  * PyTorch 1.13.1 float32, 2 threads, OpenBLAS with AVX-512 kernels, on these machines
@@ -44,37 +59,51 @@ async function main(): Promise<number> {
     args: process.argv.slice(2),
     options: {
       presets: { type: "string", default: "tiny,small,base" },
+      one: { type: "string" },
       steps: { type: "string", default: "5" },
       warmup: { type: "string", default: "2" },
       "gen-reps": { type: "string", default: "3" },
       backend: { type: "string", default: "auto" },
     },
   });
-  const presets = values.presets.split(",").map((s) => s.trim()).filter(Boolean);
+  const presets = (values.one ?? values.presets).split(",").map((s) => s.trim()).filter(Boolean);
   for (const p of presets) if (!SHAPES[p]) throw new Error(`unknown preset '${p}' (expected ${Object.keys(SHAPES).join(", ")})`);
   if (!(BACKEND_NAMES as readonly string[]).includes(values.backend)) throw new Error(`--backend must be one of ${BACKEND_NAMES.join(", ")}`);
   const steps = positiveInt("steps", values.steps);
   const warmup = Number(values.warmup);
   const reps = positiveInt("gen-reps", values["gen-reps"]);
-  const backend = describeBackend(await initBackendInfo(values.backend as BackendName));
-  console.error(backend);
 
-  const loadBefore = os.loadavg()[0]!;
-  const rows: { train: TrainMeasurement; gen1: GenerateMeasurement; gen8: GenerateMeasurement; rssMiB: number }[] = [];
-  for (const preset of presets) {
-    const { batch, seq } = SHAPES[preset]!;
-    console.error(`${preset}: training ${batch}x${seq}, ${warmup} warm-up + ${steps} steps ...`);
-    const train = await measureTraining(preset, batch, seq, steps, warmup);
+  if (values.one) {
+    // Child: measure one preset, print its result as one JSON line.
+    console.error(describeBackend(await initBackendInfo(values.backend as BackendName)));
+    const preset = presets[0]!;
+    const { batch, seq, checkpoint } = SHAPES[preset]!;
+    console.error(`${preset}: training ${batch}x${seq}${checkpoint ? " (checkpointed)" : ""}, ${warmup} warm-up + ${steps} steps ...`);
+    const train = await measureTraining(preset, batch, seq, steps, warmup, checkpoint);
     console.error(`${preset}: ${fmt(train.tokensPerS)} tokens/s (step ${train.stepS.toFixed(3)} s), loss ${train.lossFirst.toFixed(3)} -> ${train.lossLast.toFixed(3)}; generating ...`);
     const gen1 = await measureGeneration(preset, 1, PROMPT_LEN, NEW_TOKENS, reps);
     const gen8 = await measureGeneration(preset, 8, PROMPT_LEN, NEW_TOKENS, reps);
-    rows.push({ train, gen1, gen8, rssMiB: process.resourceUsage().maxRSS / 1024 });
+    const result: PresetResult = { train, gen1, gen8, rssMiB: process.resourceUsage().maxRSS / 1024 };
+    console.log(JSON.stringify(result));
+    return 0;
+  }
+
+  const loadBefore = os.loadavg()[0]!;
+  let backend = "";
+  const rows: PresetResult[] = [];
+  for (const preset of presets) {
+    const args = [fileURLToPath(import.meta.url), "--one", preset, "--steps", String(steps), "--warmup", String(warmup), "--gen-reps", String(reps), "--backend", values.backend];
+    const child = spawnSync(process.execPath, args, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 20 });
+    if (child.status !== 0) throw new Error(`preset ${preset} failed (exit ${child.status ?? child.signal})`);
+    rows.push(JSON.parse(child.stdout.trim().split("\n").pop()!) as PresetResult);
+    backend ||= describeBackend(await initBackendInfo(values.backend as BackendName));
   }
 
   const out: string[] = [
     `## posttrain bench (${backend}; Node ${process.version})`,
     "",
     `Training step = forward + cross-entropy + backward + AdamW, median of ${steps} steps after ${warmup} warm-up. ` +
+      "Base recomputes each layer in the backward pass (activation checkpointing), which adds about a third to its step. " +
       "FLOPs/step = 6 * N_matmul * tokens + 12 * L * (H * head_dim) * seq * tokens (N_matmul: every matmul weight incl. lm_head, not the embedding). " +
       `Generation: greedy with the KV cache, prompt ${PROMPT_LEN}, ${NEW_TOKENS} new tokens, wall time incl. prefill, median of ${reps}. ` +
       "PyTorch: 1.13.1 float32, 2 threads, OpenBLAS AVX-512, same machines (../shared/perf). Peak RSS is the process maximum so far. " +

@@ -106,3 +106,35 @@ export function swiGlu(gate: tf.Tensor2D, up: tf.Tensor2D): tf.Tensor2D {
   });
   return op(gate, up) as tf.Tensor2D;
 }
+
+/**
+ * Activation checkpointing for one block y = fn(x): the forward pass keeps none of fn's intermediates
+ * (only x and the constants), and the backward pass recomputes fn under a fresh tape to get the
+ * gradients of x and of `params` (the weights fn reads, by identity). Costs one more forward of the
+ * block; bounds training memory to the block inputs plus one block's activations and gradients.
+ * `consts` are tensors fn reads that the caller may dispose before the backward pass (RoPE tables, masks).
+ */
+export function checkpointed(fn: (x: tf.Tensor2D, consts: tf.Tensor[]) => tf.Tensor2D, x: tf.Tensor2D, params: tf.Variable[], consts: tf.Tensor[]): tf.Tensor2D {
+  const op = tf.customGrad((...args: Args) => {
+    const xin = args[0] as tf.Tensor2D;
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    save([xin, ...consts]);
+    return {
+      value: tf.tidy(() => fn(xin, consts)),
+      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+        const [xs, ...cs] = saved as [tf.Tensor2D, ...tf.Tensor[]];
+        // TensorFlow.js keeps one global tape: a gradient taken inside a backward pass replaces it and
+        // clears it when done, so the outer pass's tape is put back afterwards (its saved tensors are
+        // disposed when the outer pass ends).
+        const state = tf.engine().state;
+        const outerTape = state.activeTape;
+        try {
+          return tf.grads((input: tf.Tensor) => fn(input as tf.Tensor2D, cs))([xs, ...params], dy);
+        } finally {
+          state.activeTape = outerTape;
+        }
+      },
+    };
+  });
+  return op(x, ...params) as tf.Tensor2D;
+}

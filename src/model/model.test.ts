@@ -107,6 +107,28 @@ describe("OLMo-2 model on wasm", () => {
     model.dispose();
   });
 
+  it("checkpointed layers give the same loss and gradients, and leak nothing", async () => {
+    await initBackend("wasm");
+    const model = Olmo2Model.init(configFromPreset("micro", { initializer_range: 0.1 }), 8);
+    const ids = tf.tensor2d(IDS.map((r) => r.slice(0, -1)), undefined, "int32");
+    const targets = tf.tensor2d(IDS.map((r) => r.slice(1)), undefined, "int32");
+    const mask = tf.tensor2d([[1, 1, 1, 1, 1, 1], [0, 1, 1, 1, 1, 1]], undefined, "int32");
+    const run = (checkpoint: boolean) => {
+      const { value, grads } = tf.variableGrads(() => tf.tidy(() => tf.neg(tf.mean(tokenLogprobs(model.forward(ids, { attentionMask: mask, checkpoint }), targets))) as tf.Scalar), model.trainableVariables());
+      const out = { loss: value.dataSync()[0]!, grads: model.trainableVariables().map((v) => Array.from(grads[v.name]!.dataSync())) };
+      tf.dispose([value, ...Object.values(grads)]);
+      return out;
+    };
+    const plain = run(false);
+    const before = tf.memory().numTensors;
+    const checkpointed = run(true);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(checkpointed.loss).toBeCloseTo(plain.loss, 6);
+    checkpointed.grads.forEach((g, i) => g.forEach((x, j) => expect(x).toBeCloseTo(plain.grads[i]![j]!, 6)));
+    tf.dispose([ids, targets, mask]);
+    model.dispose();
+  });
+
   it("clone() copies the weights: same logits, and updating the original leaves the clone alone", async () => {
     await initBackend("wasm");
     const model = Olmo2Model.init(configFromPreset("micro"), 5);
