@@ -1,6 +1,6 @@
 /** Shared fixtures for the DPO tests (not exported from the module's index). */
 import { join } from "node:path";
-import type { DpoStage, TrainingHost } from "../recipe/index.js";
+import { stageWithDefaults, type DpoStage, type TrainingHost } from "../recipe/index.js";
 import { MetricsWriter, Progress } from "../train/index.js";
 import type { TokenizedPair } from "./data.js";
 
@@ -12,40 +12,12 @@ export const PAIRS: TokenizedPair[] = [
 ];
 
 
-/** A dpo stage config with the schema's defaults, overridden for micro-model tests. */
+/**
+ * A dpo stage config with the schema's defaults, overridden for micro-model tests. The data file is never read:
+ * the tests hand tokenized pairs to the trainer directly.
+ */
 export function dpoConfig(overrides: Partial<DpoStage> = {}): DpoStage {
-  return {
-    kind: "dpo",
-    name: "dpo",
-    from: null,
-    data: [],
-    eval_data: null,
-    loss_type: "dpo_norm",
-    beta: 5,
-    label_smoothing: 0,
-    simpo_gamma: 0.5,
-    rpo_alpha: 0,
-    epochs: 1,
-    max_steps: null,
-    batch_size: 8,
-    max_length: 256,
-    max_prompt_length: 128,
-    precompute_ref_log_probs: true,
-    eval_every: 50,
-    lr: 5e-7,
-    schedule: "linear",
-    warmup_ratio: 0.1,
-    min_lr_ratio: 0,
-    weight_decay: 0,
-    adam_beta1: 0.9,
-    adam_beta2: 0.95,
-    adam_epsilon: 1e-8,
-    max_grad_norm: 1,
-    gradient_accumulation_steps: 1,
-    checkpoint_every: 50,
-    data_seed: null,
-    ...overrides,
-  };
+  return stageWithDefaults("dpo", { data: ["unused.jsonl"], ...overrides });
 }
 
 /** A training host that writes into `stageDir`, prints nothing, and hands log lines to `log`. */

@@ -15,7 +15,7 @@ export {
 } from "./manifest.js";
 export { STAGE_KINDS, STAGE_SCHEMAS, LR_SCHEDULES } from "./schema-stages.js";
 export { loadRecipe, recipeFromObject, recipeInputs, type LoadOptions } from "./load.js";
-export { recipeIssues, type RecipeIssue } from "./validate.js";
+export { recipeIssues, stageWithDefaults, type RecipeIssue } from "./validate.js";
 export type * from "./types.js";
 export {
   saveTrainingCheckpoint,

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { RecipeError } from "../errors.js";
-import { deriveSeed, loadRecipe, recipeFromObject, STAGE_KINDS, STAGE_SCHEMAS, type Recipe } from "./index.js";
+import { deriveSeed, loadRecipe, recipeFromObject, STAGE_KINDS, STAGE_SCHEMAS, stageWithDefaults, type Recipe } from "./index.js";
 
 const root = mkdtempSync(join(tmpdir(), "recipe-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -171,5 +171,20 @@ describe("deriveSeed", () => {
     expect(deriveSeed(1, "data", "anneal-a")).toBe(deriveSeed(1, "data", "anneal-a"));
     expect(deriveSeed(1, "data", "anneal-a")).not.toBe(deriveSeed(1, "data", "anneal-b"));
     expect(deriveSeed(1, "x")).not.toBe(deriveSeed(2, "x"));
+  });
+});
+
+describe("stageWithDefaults", () => {
+  it("fills the same defaults as loading a recipe", () => {
+    const loaded = recipeFromObject(minimal(), "r.yaml", { checkFiles: false }).stages[1]!;
+    // The loader also resolves data paths against the recipe's folder; pass the resolved ones.
+    expect(stageWithDefaults("sft", { name: "sft", data: loaded.kind === "sft" ? loaded.data : [] })).toEqual(loaded);
+  });
+
+  it("keeps given fields, names the stage after its kind, and rejects fields the schema refuses", () => {
+    const dpo = stageWithDefaults("dpo", { data: ["p.jsonl"], beta: 0.5 });
+    expect(dpo).toMatchObject({ kind: "dpo", name: "dpo", beta: 0.5, loss_type: "dpo_norm", from: null });
+    expect(() => stageWithDefaults("dpo", { data: ["p.jsonl"], beta: -1 })).toThrow(/beta/);
+    expect(() => stageWithDefaults("dpo", {})).toThrow(/data: missing required field/);
   });
 });

@@ -6,9 +6,10 @@
  */
 import { Ajv, type ErrorObject } from "ajv";
 import { RECIPE_SCHEMA } from "./schema.js";
-import { STAGE_KINDS } from "./schema-stages.js";
+import { STAGE_KINDS, STAGE_SCHEMAS } from "./schema-stages.js";
+import { RecipeError } from "../errors.js";
 import { isPresetName, PRESETS } from "../model/index.js";
-import type { Recipe, StageConfig } from "./types.js";
+import type { Recipe, StageConfig, StageConfigs, StageKind } from "./types.js";
 
 export interface RecipeIssue {
   path: string;
@@ -141,4 +142,24 @@ export function recipeIssues(doc: unknown): RecipeIssue[] {
     .map((e) => describe(e, doc));
   const unique = new Map(issues.map((i) => [`${i.path}\u0000${i.message}`, i]));
   return [...unique.values()];
+}
+
+const stageValidators = new Map<StageKind, ReturnType<typeof ajv.compile>>();
+
+/**
+ * One stage config with every schema default filled in, through the same ajv `useDefaults` pass a recipe
+ * file goes through (so tests and tools never repeat the defaults by hand). `name` defaults to the kind.
+ * Throws RecipeError (file `stage <kind>`) when `fields` break the stage's schema.
+ */
+export function stageWithDefaults<K extends StageKind>(kind: K, fields: Partial<StageConfigs[K]> = {}): StageConfigs[K] {
+  let validate = stageValidators.get(kind);
+  if (!validate) {
+    validate = ajv.compile(STAGE_SCHEMAS[kind]);
+    stageValidators.set(kind, validate);
+  }
+  const stage: Record<string, unknown> = { name: kind, ...structuredClone(fields), kind };
+  if (!validate(stage)) {
+    throw new RecipeError(`stage ${kind}`, (validate.errors ?? []).map((e) => describe(e, stage)));
+  }
+  return stage as unknown as StageConfigs[K];
 }
