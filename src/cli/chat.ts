@@ -13,11 +13,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
-import { parseArgs } from "node:util";
 import { loadModel } from "../checkpoint/index.js";
-import { BACKEND_NAMES, type BackendName, describeBackend, initBackendInfo } from "../engine/index.js";
+import { BACKEND_NAMES, describeBackend, initBackendInfo } from "../engine/index.js";
 import { eosIds, generate, type Olmo2Model } from "../model/index.js";
 import { Tokenizer, type ChatMessage } from "../tokenizer/index.js";
+import { checkBackend, isCount, numberOption, parseCommand, UsageError } from "./args.js";
 
 const HELP = `usage: posttrain chat --model DIR [options]
 
@@ -31,15 +31,6 @@ const HELP = `usage: posttrain chat --model DIR [options]
 
 In the chat: type a message and press Enter. /reset forgets the conversation, /system TEXT sets the system
 prompt (/system alone clears it), /exit (or end of input) quits.`;
-
-class UsageError extends Error {}
-
-function numberFlag(name: string, raw: string | undefined, fallback: number, ok: (n: number) => boolean): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || !ok(n)) throw new UsageError(`--${name} has an invalid value '${raw}'`);
-  return n;
-}
 
 /** Defaults from the folder's generation_config.json (what export wrote), so the model card's settings apply. */
 function generationDefaults(dir: string): { temperature: number; maxNewTokens: number } {
@@ -64,9 +55,10 @@ function fitPrompt(tokenizer: Tokenizer, system: string | null, turns: ChatMessa
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const parsed = parseCommand(
+    "chat",
+    argv,
+    {
       model: { type: "string" },
       system: { type: "string" },
       temperature: { type: "string" },
@@ -74,32 +66,27 @@ export async function main(argv: string[]): Promise<number> {
       "max-new-tokens": { type: "string" },
       seed: { type: "string" },
       backend: { type: "string", default: "auto" },
-      help: { type: "boolean", short: "h", default: false },
     },
-  });
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  let opts;
-  try {
-    if (!values.model) throw new UsageError("--model is required");
-    if (!existsSync(path.join(values.model, "tokenizer.json"))) throw new UsageError(`${values.model} has no tokenizer.json: chat needs an exported folder`);
-    if (!(BACKEND_NAMES as readonly string[]).includes(values.backend)) throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(", ")}`);
-    const defaults = generationDefaults(values.model);
-    opts = {
-      temperature: numberFlag("temperature", values.temperature, defaults.temperature, (n) => n >= 0),
-      topP: numberFlag("top-p", values["top-p"], 0.95, (n) => n > 0 && n <= 1),
-      maxNewTokens: numberFlag("max-new-tokens", values["max-new-tokens"], defaults.maxNewTokens, (n) => Number.isInteger(n) && n >= 1),
-      seed: numberFlag("seed", values.seed, 0, Number.isInteger),
-    };
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    console.error(`posttrain chat: ${err.message}\n\n${HELP}`);
-    return 2;
-  }
-  const dir = values.model!;
-  console.error(describeBackend(await initBackendInfo(values.backend as BackendName)));
+    HELP,
+    (values) => {
+      if (!values.model) throw new UsageError("--model is required");
+      if (!existsSync(path.join(values.model, "tokenizer.json"))) throw new UsageError(`${values.model} has no tokenizer.json: chat needs an exported folder`);
+      const backend = checkBackend(values.backend);
+      const defaults = generationDefaults(values.model);
+      return {
+        dir: values.model,
+        backend,
+        temperature: numberOption("temperature", values.temperature, defaults.temperature, (n) => n >= 0),
+        topP: numberOption("top-p", values["top-p"], 0.95, (n) => n > 0 && n <= 1),
+        maxNewTokens: numberOption("max-new-tokens", values["max-new-tokens"], defaults.maxNewTokens, isCount),
+        seed: numberOption("seed", values.seed, 0, Number.isInteger),
+      };
+    },
+  );
+  if (typeof parsed === "number") return parsed;
+  const { values } = parsed;
+  const { dir, backend, ...opts } = parsed.opts;
+  console.error(describeBackend(await initBackendInfo(backend)));
   const tokenizer = await Tokenizer.load(dir);
   const model = await loadModel(dir);
   try {

@@ -6,11 +6,11 @@
  */
 import { existsSync } from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { loadModel } from "../checkpoint/index.js";
-import { BACKEND_NAMES, type BackendName, describeBackend, initBackendInfo } from "../engine/index.js";
+import { BACKEND_NAMES, describeBackend, initBackendInfo } from "../engine/index.js";
 import { eosIds, generate } from "../model/index.js";
 import { Tokenizer } from "../tokenizer/index.js";
+import { checkBackend, numberOption, parseCommand, UsageError } from "./args.js";
 
 const HELP = `usage: posttrain generate --model DIR (--prompt-ids 1,2,3 | --prompt TEXT | --chat TEXT) [options]
 
@@ -32,19 +32,11 @@ async function loadTokenizer(dir: string): Promise<Tokenizer | null> {
   return Tokenizer.load(dir);
 }
 
-function number(name: string, raw: string | undefined, fallback: number, check: (n: number) => boolean): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || !check(n)) throw new UsageError(`--${name} has an invalid value '${raw}'`);
-  return n;
-}
-
-class UsageError extends Error {}
-
 export async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const parsed = parseCommand(
+    "generate",
+    argv,
+    {
       model: { type: "string" },
       "prompt-ids": { type: "string" },
       prompt: { type: "string" },
@@ -56,33 +48,29 @@ export async function main(argv: string[]): Promise<number> {
       seed: { type: "string" },
       json: { type: "boolean", default: false },
       backend: { type: "string", default: "auto" },
-      help: { type: "boolean", short: "h", default: false },
     },
-  });
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  let opts;
-  try {
-    if (!values.model) throw new UsageError("--model is required");
-    const given = ["prompt-ids", "prompt", "chat"].filter((k) => values[k as "prompt"] !== undefined);
-    if (given.length !== 1) throw new UsageError("give exactly one of --prompt-ids, --prompt, --chat");
-    if (!(BACKEND_NAMES as readonly string[]).includes(values.backend)) throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(", ")}`);
-    opts = {
-      maxNewTokens: number("max-new-tokens", values["max-new-tokens"], 32, (n) => Number.isInteger(n) && n >= 0),
-      temperature: number("temperature", values.temperature, 0, (n) => n >= 0),
-      topK: number("top-k", values["top-k"], 0, (n) => Number.isInteger(n) && n >= 0),
-      topP: number("top-p", values["top-p"], 1, (n) => n > 0 && n <= 1),
-      seed: number("seed", values.seed, 0, Number.isInteger),
-    };
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    console.error(`posttrain generate: ${err.message}\n\n${HELP}`);
-    return 2;
-  }
-  const dir = values.model!;
-  console.error(describeBackend(await initBackendInfo(values.backend as BackendName)));
+    HELP,
+    (values) => {
+      if (!values.model) throw new UsageError("--model is required");
+      const given = ["prompt-ids", "prompt", "chat"].filter((k) => values[k as "prompt"] !== undefined);
+      if (given.length !== 1) throw new UsageError("give exactly one of --prompt-ids, --prompt, --chat");
+      const backend = checkBackend(values.backend);
+      const isWhole = (n: number) => Number.isInteger(n) && n >= 0;
+      return {
+        dir: values.model,
+        backend,
+        maxNewTokens: numberOption("max-new-tokens", values["max-new-tokens"], 32, isWhole),
+        temperature: numberOption("temperature", values.temperature, 0, (n) => n >= 0),
+        topK: numberOption("top-k", values["top-k"], 0, isWhole),
+        topP: numberOption("top-p", values["top-p"], 1, (n) => n > 0 && n <= 1),
+        seed: numberOption("seed", values.seed, 0, Number.isInteger),
+      };
+    },
+  );
+  if (typeof parsed === "number") return parsed;
+  const { values } = parsed;
+  const { dir, backend, ...opts } = parsed.opts;
+  console.error(describeBackend(await initBackendInfo(backend)));
   const model = await loadModel(dir);
   const tokenizer = await loadTokenizer(dir);
   let promptIds: number[];

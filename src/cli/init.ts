@@ -2,10 +2,10 @@
  * `posttrain init --preset tiny --out DIR [--seed S] [--backend B] [--tie] [--num-key-value-heads N] [--dtype F32|BF16]`:
  * writes a randomly initialised OLMo-2 model as an HF-format folder.
  */
-import { parseArgs } from "node:util";
 import { saveModel } from "../checkpoint/index.js";
 import { BACKEND_NAMES, type BackendName, describeBackend, initBackendInfo } from "../engine/index.js";
 import { type Olmo2Config, Olmo2Model, PRESETS, configFromPreset, parameterCounts } from "../model/index.js";
+import { backendProblem, parseCommand, UsageError } from "./args.js";
 
 const HELP = `usage: posttrain init --preset NAME --out DIR [options]
 
@@ -18,9 +18,10 @@ const HELP = `usage: posttrain init --preset NAME --out DIR [options]
   --backend B                ${BACKEND_NAMES.join(" | ")} (default auto)`;
 
 export async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const parsed = parseCommand(
+    "init",
+    argv,
+    {
       preset: { type: "string" },
       out: { type: "string" },
       seed: { type: "string", default: "0" },
@@ -28,31 +29,32 @@ export async function main(argv: string[]): Promise<number> {
       "num-key-value-heads": { type: "string" },
       dtype: { type: "string", default: "F32" },
       backend: { type: "string", default: "auto" },
-      help: { type: "boolean", short: "h", default: false },
     },
-  });
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  const problems: string[] = [];
-  if (!values.preset) problems.push("--preset is required");
-  if (!values.out) problems.push("--out is required");
-  const seed = Number(values.seed);
-  if (!Number.isInteger(seed)) problems.push(`--seed must be an integer, got '${values.seed}'`);
-  if (values.dtype !== "F32" && values.dtype !== "BF16") problems.push(`--dtype must be F32 or BF16, got '${values.dtype}'`);
-  if (!(BACKEND_NAMES as readonly string[]).includes(values.backend)) problems.push(`--backend must be one of ${BACKEND_NAMES.join(", ")}`);
-  const overrides: Partial<Olmo2Config> = {};
-  if (values.tie) overrides.tie_word_embeddings = true;
-  if (values["num-key-value-heads"] !== undefined) {
-    const kv = Number(values["num-key-value-heads"]);
-    if (!Number.isInteger(kv) || kv <= 0) problems.push(`--num-key-value-heads must be a positive integer, got '${values["num-key-value-heads"]}'`);
-    overrides.num_key_value_heads = kv;
-  }
-  if (problems.length) {
-    console.error(`posttrain init: ${problems.join("; ")}\n\n${HELP}`);
-    return 2;
-  }
+    HELP,
+    // Every problem is reported at once, joined with "; ".
+    (values) => {
+      const problems: string[] = [];
+      if (!values.preset) problems.push("--preset is required");
+      if (!values.out) problems.push("--out is required");
+      const seed = Number(values.seed);
+      if (!Number.isInteger(seed)) problems.push(`--seed must be an integer, got '${values.seed}'`);
+      if (values.dtype !== "F32" && values.dtype !== "BF16") problems.push(`--dtype must be F32 or BF16, got '${values.dtype}'`);
+      const backend = backendProblem(values.backend);
+      if (backend) problems.push(backend);
+      const overrides: Partial<Olmo2Config> = {};
+      if (values.tie) overrides.tie_word_embeddings = true;
+      if (values["num-key-value-heads"] !== undefined) {
+        const kv = Number(values["num-key-value-heads"]);
+        if (!Number.isInteger(kv) || kv <= 0) problems.push(`--num-key-value-heads must be a positive integer, got '${values["num-key-value-heads"]}'`);
+        overrides.num_key_value_heads = kv;
+      }
+      if (problems.length) throw new UsageError(problems.join("; "));
+      return { seed, overrides };
+    },
+  );
+  if (typeof parsed === "number") return parsed;
+  const { values } = parsed;
+  const { seed, overrides } = parsed.opts;
   let config: Olmo2Config;
   try {
     config = configFromPreset(values.preset!, overrides);

@@ -6,13 +6,13 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { loadModel } from "../checkpoint/index.js";
 import { readAll, writeJsonl } from "../data/index.js";
 import { onPolicyPreferences } from "../dpo/index.js";
-import { BACKEND_NAMES, type BackendName, describeBackend, initBackendInfo } from "../engine/index.js";
+import { BACKEND_NAMES, describeBackend, initBackendInfo } from "../engine/index.js";
 import { PosttrainError } from "../errors.js";
 import { Tokenizer } from "../tokenizer/index.js";
+import { checkBackend, isCount, numberOption, parseCommand, UsageError } from "./args.js";
 
 const HELP = `usage: posttrain prefs --model DIR --data RLVR.jsonl --out PAIRS.jsonl [options]
 
@@ -28,21 +28,11 @@ const HELP = `usage: posttrain prefs --model DIR --data RLVR.jsonl --out PAIRS.j
   --verifier-timeout S   per-check time budget in seconds (default 10)
   --backend B            ${BACKEND_NAMES.join(" | ")} (default auto)`;
 
-class UsageError extends Error {}
-
-function number(name: string, raw: string | undefined, fallback: number, check: (n: number) => boolean): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(n) || !check(n)) throw new UsageError(`--${name} has an invalid value '${raw}'`);
-  return n;
-}
-
-const isCount = (n: number) => Number.isInteger(n) && n >= 1;
-
 export async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const parsed = parseCommand(
+    "prefs",
+    argv,
+    {
       model: { type: "string" },
       data: { type: "string" },
       out: { type: "string" },
@@ -54,34 +44,29 @@ export async function main(argv: string[]): Promise<number> {
       "batch-prompts": { type: "string" },
       "verifier-timeout": { type: "string" },
       backend: { type: "string", default: "auto" },
-      help: { type: "boolean", short: "h" },
     },
-  });
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  let opts;
+    HELP,
+    (values) => {
+      for (const required of ["model", "data", "out"] as const) if (!values[required]) throw new UsageError(`--${required} is required`);
+      const backend = checkBackend(values.backend);
+      if (!existsSync(join(values.model!, "tokenizer.json"))) throw new UsageError(`${values.model}: no tokenizer.json in the model folder`);
+      return {
+        backend,
+        n: numberOption("n", values.n, 4, (n) => Number.isInteger(n) && n >= 2),
+        temperature: numberOption("temperature", values.temperature, 1, (n) => n >= 0),
+        maxNewTokens: numberOption("max-new-tokens", values["max-new-tokens"], 128, isCount),
+        seed: numberOption("seed", values.seed, 0, Number.isInteger),
+        limit: values.limit === undefined ? null : numberOption("limit", values.limit, 0, isCount),
+        promptsPerBatch: numberOption("batch-prompts", values["batch-prompts"], 4, isCount),
+        verifierTimeoutMs: numberOption("verifier-timeout", values["verifier-timeout"], 10, (n) => n > 0) * 1000,
+      };
+    },
+  );
+  if (typeof parsed === "number") return parsed;
+  const { values } = parsed;
+  const { backend, ...opts } = parsed.opts;
   try {
-    for (const required of ["model", "data", "out"] as const) if (!values[required]) throw new UsageError(`--${required} is required`);
-    if (!(BACKEND_NAMES as readonly string[]).includes(values.backend!)) throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(", ")}`);
-    if (!existsSync(join(values.model!, "tokenizer.json"))) throw new UsageError(`${values.model}: no tokenizer.json in the model folder`);
-    opts = {
-      n: number("n", values.n, 4, (n) => Number.isInteger(n) && n >= 2),
-      temperature: number("temperature", values.temperature, 1, (n) => n >= 0),
-      maxNewTokens: number("max-new-tokens", values["max-new-tokens"], 128, isCount),
-      seed: number("seed", values.seed, 0, Number.isInteger),
-      limit: values.limit === undefined ? null : number("limit", values.limit, 0, isCount),
-      promptsPerBatch: number("batch-prompts", values["batch-prompts"], 4, isCount),
-      verifierTimeoutMs: number("verifier-timeout", values["verifier-timeout"], 10, (n) => n > 0) * 1000,
-    };
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    console.error(`posttrain prefs: ${err.message}\n\n${HELP}`);
-    return 2;
-  }
-  try {
-    console.error(describeBackend(await initBackendInfo(values.backend as BackendName)));
+    console.error(describeBackend(await initBackendInfo(backend)));
     const rows = await readAll(values.data!, "rlvr");
     const prompts = opts.limit === null ? rows : rows.slice(0, opts.limit);
     const tokenizer = await Tokenizer.load(values.model!);

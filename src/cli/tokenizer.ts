@@ -4,9 +4,9 @@
  * `posttrain tokenizer encode --tokenizer DIR --in TEXTS.jsonl`: print one `{"id", "ids"}` line per `{"id", "text"}`
  * row (no special tokens added).
  */
-import { parseArgs } from "node:util";
 import { once } from "node:events";
 import { Tokenizer, idTextRows, trainTokenizer, trainingTexts } from "../tokenizer/index.js";
+import { parseCommand, UsageError } from "./args.js";
 
 const HELP = `usage: posttrain tokenizer train --data FILE... --vocab-size N --out DIR [--min-frequency N]
        posttrain tokenizer encode --tokenizer DIR --in TEXTS.jsonl
@@ -30,34 +30,34 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function train(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
+  const parsed = parseCommand(
+    "tokenizer train",
+    argv,
+    {
       data: { type: "string", multiple: true },
       "vocab-size": { type: "string" },
       "min-frequency": { type: "string", default: "2" },
       out: { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
     },
-  });
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  // `--data a.jsonl b.jsonl` leaves b.jsonl as a positional: both spellings name data files.
-  const files = [...(values.data ?? []), ...positionals];
-  const vocabSize = Number(values["vocab-size"]);
-  const minFrequency = Number(values["min-frequency"]);
-  const problems: string[] = [];
-  if (files.length === 0) problems.push("--data needs at least one file");
-  if (!values["vocab-size"] || !Number.isInteger(vocabSize)) problems.push("--vocab-size must be an integer");
-  if (!Number.isInteger(minFrequency) || minFrequency < 1) problems.push("--min-frequency must be a positive integer");
-  if (!values.out) problems.push("--out is required");
-  if (problems.length > 0) {
-    console.error(`posttrain tokenizer train: ${problems.join("; ")}\n\n${HELP}`);
-    return 2;
-  }
+    HELP,
+    (values, positionals) => {
+      // `--data a.jsonl b.jsonl` leaves b.jsonl as a positional: both spellings name data files.
+      const files = [...(values.data ?? []), ...positionals];
+      const vocabSize = Number(values["vocab-size"]);
+      const minFrequency = Number(values["min-frequency"]);
+      const problems: string[] = [];
+      if (files.length === 0) problems.push("--data needs at least one file");
+      if (!values["vocab-size"] || !Number.isInteger(vocabSize)) problems.push("--vocab-size must be an integer");
+      if (!Number.isInteger(minFrequency) || minFrequency < 1) problems.push("--min-frequency must be a positive integer");
+      if (!values.out) problems.push("--out is required");
+      if (problems.length > 0) throw new UsageError(problems.join("; "));
+      return { files, vocabSize, minFrequency };
+    },
+    true,
+  );
+  if (typeof parsed === "number") return parsed;
+  const { values } = parsed;
+  const { files, vocabSize, minFrequency } = parsed.opts;
   const started = performance.now();
   const tokenizer = await trainTokenizer(trainingTexts(files), { vocabSize, minFrequency });
   await tokenizer.save(values.out!);
@@ -68,24 +68,13 @@ async function train(argv: string[]): Promise<number> {
 }
 
 async function encode(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      tokenizer: { type: "string" },
-      in: { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
-    },
+  const parsed = parseCommand("tokenizer encode", argv, { tokenizer: { type: "string" }, in: { type: "string" } }, HELP, (values) => {
+    if (!values.tokenizer || !values.in) throw new UsageError("--tokenizer and --in are required");
+    return { tokenizerDir: values.tokenizer, file: values.in };
   });
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  if (!values.tokenizer || !values.in) {
-    console.error(`posttrain tokenizer encode: --tokenizer and --in are required\n\n${HELP}`);
-    return 2;
-  }
-  const tokenizer = await Tokenizer.load(values.tokenizer);
-  for await (const row of idTextRows(values.in)) {
+  if (typeof parsed === "number") return parsed;
+  const tokenizer = await Tokenizer.load(parsed.opts.tokenizerDir);
+  for await (const row of idTextRows(parsed.opts.file)) {
     const line = JSON.stringify({ id: row.id, ids: tokenizer.encode(row.text) }) + "\n";
     if (!process.stdout.write(line)) await once(process.stdout, "drain");
   }

@@ -8,9 +8,9 @@ import { availableParallelism } from "node:os";
 import { createInterface } from "node:readline";
 import { once } from "node:events";
 import type { Writable } from "node:stream";
-import { parseArgs } from "node:util";
 import { DataError, PosttrainError, VerifierSpecError } from "../errors.js";
 import { parseVerifyRow, VerifierPool, VerifySummary, type VerifyResult, type VerifyRow } from "../verifiers/index.js";
+import { parseCommand, UsageError } from "./args.js";
 
 const USAGE = `usage: posttrain verify --in FILE.jsonl [--out FILE.jsonl] [--concurrency N] [--skip-invalid] [--timeout-ms N]
              [--correct-reward R] [--incorrect-reward R]
@@ -39,9 +39,10 @@ async function write(out: Writable, text: string): Promise<void> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const parsed = parseCommand(
+    "verify",
+    argv,
+    {
       in: { type: "string" },
       out: { type: "string" },
       concurrency: { type: "string" },
@@ -49,18 +50,15 @@ export async function main(argv: string[]): Promise<number> {
       "timeout-ms": { type: "string" },
       "correct-reward": { type: "string" },
       "incorrect-reward": { type: "string" },
-      help: { type: "boolean", short: "h" },
     },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (!values.in) {
-    console.error(`posttrain verify: --in is required\n\n${USAGE}`);
-    return 2;
-  }
-  const file = values.in;
+    USAGE,
+    (values) => {
+      if (!values.in) throw new UsageError("--in is required");
+      return values.in;
+    },
+  );
+  if (typeof parsed === "number") return parsed;
+  const { values, opts: file } = parsed;
   const concurrency = Math.floor(positiveNumber("concurrency", values.concurrency, Math.max(1, availableParallelism())));
   const pool = new VerifierPool({
     concurrency,
