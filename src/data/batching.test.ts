@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { batchIndices, chunkTokens, epochOrder, packExamples, padBatch, type TokenizedExample } from "./batching.js";
+import { batchIndices, chunkTokens, epochOrder, indexCursor, packExamples, padBatch, type TokenizedExample } from "./batching.js";
 
 const ex = (ids: number[], mask?: number[]): TokenizedExample => ({ input_ids: ids, mask: mask ?? ids.map(() => 1) });
 
@@ -47,6 +47,17 @@ describe("batchIndices", () => {
     expect(() => batchIndices(0, 2, 1).next()).toThrow(/no examples/);
     expect(() => batchIndices(3, 0, 1).next()).toThrow(/batch size must be positive/);
     expect(() => batchIndices(3, 4, 1, undefined, { dropLast: true }).next()).toThrow(/batch size 4 > 3 examples/);
+  });
+});
+
+describe("indexCursor", () => {
+  it("gives batchIndices' batches and resumes from its JSON position exactly", () => {
+    const straight = take(batchIndices(23, 5, 42, undefined, { dropLast: true }), 12);
+    const first = indexCursor(23, 5, 42, null, { dropLast: true });
+    expect(Array.from({ length: 7 }, () => first.next())).toEqual(straight.slice(0, 7).map((b) => b.indices));
+    expect(first.position()).toEqual(straight[6]!.next);
+    const resumed = indexCursor(23, 5, 42, JSON.parse(JSON.stringify(first.position())), { dropLast: true });
+    expect(Array.from({ length: 5 }, () => resumed.next())).toEqual(straight.slice(7).map((b) => b.indices));
   });
 });
 

@@ -84,6 +84,37 @@ export function* batchIndices(
   }
 }
 
+/** A resumable stream of index batches (what each training stage's data cursor wraps). */
+export interface IndexCursor {
+  /** The example indices of the next batch. */
+  next(): number[];
+  /** Where the batch after the last one returned starts: JSON, pass it back as `start` to continue there. */
+  position(): Position;
+}
+
+/**
+ * batchIndices with its position kept: `start` is a position saved from `position()` (parsed back from
+ * JSON), or null for the beginning. Same batches, in the same order, as batchIndices from that position.
+ */
+export function indexCursor(
+  size: number,
+  batchSize: number,
+  seed: number,
+  start: unknown,
+  options: { dropLast?: boolean } = {},
+): IndexCursor {
+  let position = (start as Position | null) ?? { epoch: 0, index: 0 };
+  const batches = batchIndices(size, batchSize, seed, position, options);
+  return {
+    next() {
+      const batch = batches.next().value as IndexBatch;
+      position = batch.next;
+      return batch.indices;
+    },
+    position: () => position,
+  };
+}
+
 function emptyBatch(batchSize: number, length: number): Batch {
   const n = batchSize * length;
   return {

@@ -26,10 +26,12 @@ export {
   batchIndices,
   chunkTokens,
   epochOrder,
+  indexCursor,
   packExamples,
   padBatch,
   type Batch,
   type IndexBatch,
+  type IndexCursor,
   type Position,
   type TokenizedExample,
 } from "./batching.js";

@@ -7,7 +7,7 @@
  * closing EOS); every token before it is prompt. Deriving the split from the rendered template's mask rather
  * than from a second render of the prompt means BPE merges across the boundary cannot misplace it.
  */
-import { batchIndices, padBatch, readAll, type Batch, type IndexBatch, type Message, type Position, type PreferenceRow } from "../data/index.js";
+import { indexCursor, padBatch, readAll, type Batch, type Message, type PreferenceRow } from "../data/index.js";
 import { PosttrainError } from "../errors.js";
 import type { DataCursor } from "../recipe/index.js";
 
@@ -150,15 +150,13 @@ export function pairCursor(
   pairs: readonly TokenizedPair[],
   o: { batchSize: number; seed: number; padId: number; start: unknown },
 ): DataCursor<PairMicroBatch> {
-  let position = (o.start as Position | null) ?? { epoch: 0, index: 0 };
-  const batches = batchIndices(pairs.length, o.batchSize, o.seed, position);
+  const cursor = indexCursor(pairs.length, o.batchSize, o.seed, o.start);
   return {
     next() {
-      const next = batches.next().value as IndexBatch;
-      position = next.next;
-      return { batch: pairBatch(next.indices.map((i) => pairs[i]!), o.padId), indices: next.indices };
+      const indices = cursor.next();
+      return { batch: pairBatch(indices.map((i) => pairs[i]!), o.padId), indices };
     },
-    position: () => position,
+    position: () => cursor.position(),
   };
 }
 

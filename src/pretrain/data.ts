@@ -3,7 +3,7 @@
  * rows of exactly seq_length tokens (documents may span rows, as in nanoGPT and OLMo), and the rows visited
  * in a seeded order, epoch after epoch, from a resumable position.
  */
-import { batchIndices, chunkTokens, readAll, type IndexBatch, type Position, type TokenizedExample } from "../data/index.js";
+import { chunkTokens, indexCursor, readAll, type TokenizedExample } from "../data/index.js";
 import type { DataCursor } from "../recipe/index.js";
 import type { Tokenizer } from "../tokenizer/index.js";
 
@@ -24,15 +24,9 @@ export async function packedTextRows(files: string[], tokenizer: Tokenizer, seqL
  * Full batches only when there are enough rows (fixed shapes), else the whole set each step.
  */
 export function rowCursor(rows: number[][], batchSize: number, seed: number, start: unknown): DataCursor<number[][]> {
-  let position = (start as Position | null) ?? { epoch: 0, index: 0 };
-  const size = Math.min(batchSize, rows.length);
-  const batches = batchIndices(rows.length, size, seed, position, { dropLast: true });
+  const cursor = indexCursor(rows.length, Math.min(batchSize, rows.length), seed, start, { dropLast: true });
   return {
-    next() {
-      const batch = batches.next().value as IndexBatch;
-      position = batch.next;
-      return batch.indices.map((i) => rows[i]!);
-    },
-    position: () => position,
+    next: () => cursor.next().map((i) => rows[i]!),
+    position: () => cursor.position(),
   };
 }

@@ -4,7 +4,7 @@
  * With packing, consecutive examples share rows of max_seq_length (positions restart per example; attention
  * stays causal over the whole row, as HF packing without a varlen attention kernel).
  */
-import { batchIndices, packExamples, padBatch, readAll, type Batch, type IndexBatch, type Position, type TokenizedExample } from "../data/index.js";
+import { indexCursor, packExamples, padBatch, readAll, type Batch, type TokenizedExample } from "../data/index.js";
 import type { DataCursor } from "../recipe/index.js";
 import type { Tokenizer } from "../tokenizer/index.js";
 
@@ -94,8 +94,7 @@ export function sftCursor(
   o: { batchSize: number; accumulation: number; seed: number; padId: number; start: unknown },
 ): DataCursor<SftMicroBatch> {
   const size = items.rows?.length ?? items.examples!.length;
-  let position = (o.start as Position | null) ?? { epoch: 0, index: 0 };
-  const batches = batchIndices(size, o.batchSize, o.seed, position);
+  const cursor = indexCursor(size, o.batchSize, o.seed, o.start);
   const queue: SftMicroBatch[] = [];
   const makeBatch = (indices: number[]): Batch =>
     items.rows ? stackRows(indices.map((i) => items.rows![i]!)) : padBatch(indices.map((i) => items.examples![i]!), { padId: o.padId });
@@ -103,16 +102,12 @@ export function sftCursor(
     next() {
       if (queue.length === 0) {
         const group: Batch[] = [];
-        for (let g = 0; g < o.accumulation; g++) {
-          const next = batches.next().value as IndexBatch;
-          position = next.next;
-          group.push(makeBatch(next.indices));
-        }
+        for (let g = 0; g < o.accumulation; g++) group.push(makeBatch(cursor.next()));
         const stepLabelTokens = group.reduce((n, b) => n + labelTokens(b), 0);
         queue.push(...group.map((batch) => ({ batch, stepLabelTokens })));
       }
       return queue.shift()!;
     },
-    position: () => position,
+    position: () => cursor.position(),
   };
 }
