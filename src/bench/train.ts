@@ -106,7 +106,7 @@ async function main(): Promise<number> {
       "Base recomputes each layer in the backward pass (activation checkpointing), which adds about a third to its step. " +
       "FLOPs/step = 6 * N_matmul * tokens + 12 * L * (H * head_dim) * seq * tokens (N_matmul: every matmul weight incl. lm_head, not the embedding). " +
       `Generation: greedy with the KV cache, prompt ${PROMPT_LEN}, ${NEW_TOKENS} new tokens, wall time incl. prefill, median of ${reps}. ` +
-      "PyTorch: 1.13.1 float32, 2 threads, OpenBLAS AVX-512, same machines (../shared/perf). Peak RSS is the process maximum so far. " +
+      "PyTorch: 1.13.1 float32, 2 threads, OpenBLAS AVX-512, same machines (../shared/perf). Peak RSS is that of the preset's own process. " +
       `Machine: ${os.cpus().length} CPUs, 1-minute load average ${loadBefore.toFixed(1)} at start and ${os.loadavg()[0]!.toFixed(1)} at end (other processes slow every figure when it exceeds the CPU count).`,
     "",
     "| preset | batch x seq | train tokens/s | step s (grad / AdamW) | GFLOP/s | gen tokens/s b1 | gen tokens/s b8 | peak RSS MiB | PyTorch train / b1 / b8 tokens/s | ours / PyTorch train / b1 / b8 |",
