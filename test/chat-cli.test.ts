@@ -3,7 +3,6 @@
  * The expected answers are recomputed in-process (greedy) from the conversation the chat should have built, so
  * the test checks the chat template, the history, /reset, /system, /exit and the context window together.
  */
-import { spawn } from "node:child_process";
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -12,26 +11,16 @@ import { saveModel } from "../src/checkpoint/index.js";
 import { initBackend } from "../src/engine/index.js";
 import { Olmo2Model, configFromPreset, generate } from "../src/model/index.js";
 import { trainTokenizer, type ChatMessage, type Tokenizer } from "../src/tokenizer/index.js";
+import { runCli } from "./cli-process.js";
 
-const CLI = path.resolve("dist/cli/main.js");
 let dir: string;
 let modelDir: string;
 let model: Olmo2Model;
 let tokenizer: Tokenizer;
 const MAX_NEW = 6;
 
-function chat(args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, "chat", ...args], { stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+/** `posttrain chat ...args` with `input` piped to its stdin. */
+const chat = (args: string[], input: string) => runCli(["chat", ...args], input);
 
 /** The greedy answer the chat must print for `messages`. */
 async function expected(messages: ChatMessage[]): Promise<string> {

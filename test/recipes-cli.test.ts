@@ -7,22 +7,8 @@ import { spawn } from "node:child_process";
 import { appendFileSync, existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLI, runCli as cli } from "./cli-process.js";
 import { microRecipe, removeMicroWorlds, writeMicroWorld, writeRecipe } from "./recipes-fixture.js";
-
-const CLI = join(import.meta.dirname, "..", "dist", "cli", "main.js");
-
-/** Run the CLI to completion (asynchronously, so the test worker stays responsive). */
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 function metricsOf(file: string): { step: number; loss: number; lr: number }[] {
   if (!existsSync(file)) return [];
