@@ -1,7 +1,7 @@
 /**
  * Shared fixtures for tests that need a model with a known, stochastic behaviour (not exported from the
- * module's index; tests import this file directly). Used by src/cli/prefs.test.ts; src/rlvr/run.test.ts
- * trains the same model by hand.
+ * module's index; tests import this file directly). Used by src/cli/prefs.test.ts and
+ * src/rlvr/run.test.ts.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { Olmo2Model, configFromPreset, tokenLogprobs } from "../model/index.js";

@@ -3,7 +3,6 @@
  * and PPO stages run, write their metrics, held-out scores and model, and a resumed run continues exactly.
  * Uses the verifier worker pool (dist/verifiers/worker.js, built by the global setup).
  */
-import * as tf from "@tensorflow/tfjs-core";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,11 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadModel, saveModel } from "../checkpoint/index.js";
 import { toJsonl } from "../data/index.js";
 import { initBackend } from "../engine/index.js";
-import { Olmo2Model, configFromPreset, tokenLogprobs } from "../model/index.js";
-import { lossAndGrads, type Recipe, type RlvrStage } from "../recipe/index.js";
-import type { StageContext } from "../recipe/index.js";
+import type { Recipe, RlvrStage, StageContext } from "../recipe/index.js";
+import { coinFlipModel } from "../recipe/test-helpers.js";
 import { trainTokenizer, type Tokenizer } from "../tokenizer/index.js";
-import { AdamW, MetricsWriter, Progress, readMetrics } from "../train/index.js";
+import { MetricsWriter, Progress, readMetrics } from "../train/index.js";
 import { runRlvr } from "./run.js";
 import { rlvrConfig } from "./test-helpers.js";
 
@@ -27,31 +25,6 @@ const evalFile = join(root, "eval.jsonl");
 const QUESTIONS = ["How many apples?", "How many coins?", "How many books?", "How many pens?"];
 
 /** A few dozen full-batch SFT steps: every question answered "#### 7" or "#### 8", then EOS. */
-async function coinFlipModel(tokenizer: Tokenizer): Promise<Olmo2Model> {
-  const config = configFromPreset("micro", { vocab_size: tokenizer.vocabSize, eos_token_id: tokenizer.eosId, pad_token_id: tokenizer.padId });
-  const model = Olmo2Model.init(config, 4);
-  const rows = QUESTIONS.flatMap((q) => ["#### 7", "#### 8"].map((a) => tokenizer.encodeChat([{ role: "user", content: q }, { role: "assistant", content: a }])));
-  const t = Math.max(...rows.map((r) => r.input_ids.length));
-  const pad = (xs: number[], v: number) => [...xs, ...new Array<number>(t - xs.length).fill(v)];
-  const ids = rows.map((r) => pad(r.input_ids, tokenizer.padId));
-  const mask = rows.map((r) => pad(r.assistant_mask, 0).slice(1));
-  const optimizer = new AdamW(model.weights, { beta2: 0.95 });
-  for (let step = 0; step < 60; step++) {
-    const { grads } = lossAndGrads(model, () =>
-      tf.tidy(() => {
-        const inputs = tf.tensor2d(ids.map((r) => r.slice(0, t - 1)), undefined, "int32");
-        const targets = tf.tensor2d(ids.map((r) => r.slice(1)), undefined, "int32");
-        const m = tf.tensor2d(mask);
-        return tf.neg(tf.div(tf.sum(tf.mul(tokenLogprobs(model.forward(inputs), targets), m)), tf.sum(m))) as tf.Scalar;
-      }),
-    );
-    optimizer.step(grads, 1e-2);
-    tf.dispose([...grads.values()]);
-  }
-  optimizer.dispose();
-  return model;
-}
-
 function context(stageDir: string, resume = false): StageContext {
   mkdirSync(stageDir, { recursive: true });
   return {
@@ -79,7 +52,7 @@ beforeAll(async () => {
   await initBackend("wasm");
   const tokenizer = await trainTokenizer([...QUESTIONS, "#### 7", "#### 8"], { vocabSize: 300, minFrequency: 1 });
   await tokenizer.save(tokenizerDir);
-  const model = await coinFlipModel(tokenizer);
+  const model = await coinFlipModel(tokenizer, QUESTIONS);
   await saveModel(modelDir, model, { tokenizer });
   model.dispose();
   const rows = QUESTIONS.map((q, i) => ({ id: `q${i}`, messages: [{ role: "user", content: q }], ground_truth: "7", dataset: "gsm8k" }));

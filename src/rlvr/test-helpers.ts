@@ -1,6 +1,6 @@
 /** Shared fixtures for the RLVR tests (not exported from the module's index). */
 import { Olmo2Model, configFromPreset } from "../model/index.js";
-import type { RlvrStage } from "../recipe/index.js";
+import { stageWithDefaults, type RlvrStage } from "../recipe/index.js";
 import { Rng } from "../rng.js";
 import { rollout, type RolloutSample } from "./rollout.js";
 
@@ -32,48 +32,5 @@ export function maxChange(model: Olmo2Model, before: Map<string, Float32Array>):
 
 /** An rlvr stage config with the schema's defaults, overridden for micro-model tests. */
 export function rlvrConfig(overrides: Partial<RlvrStage> = {}): RlvrStage {
-  return {
-    kind: "rlvr",
-    name: "rlvr",
-    from: null,
-    data: [],
-    eval_data: null,
-    algorithm: "grpo",
-    steps: 50,
-    prompts_per_step: 8,
-    num_generations: 4,
-    temperature: 1,
-    max_response_length: 128,
-    num_iterations: 1,
-    epsilon: 0.2,
-    epsilon_high: null,
-    loss_type: "dapo",
-    scale_rewards: true,
-    beta: 0.05,
-    kl_estimator: "k3",
-    correct_reward: 10,
-    format_reward: 0,
-    non_stop_penalty: -10,
-    verifier_timeout_s: 10,
-    vf_coef: 0.1,
-    cliprange_value: 0.2,
-    gamma: 1,
-    lam: 0.95,
-    num_ppo_epochs: 4,
-    eval_every: 10,
-    eval_limit: null,
-    lr: 1e-6,
-    schedule: "constant",
-    warmup_ratio: 0,
-    min_lr_ratio: 0,
-    weight_decay: 0,
-    adam_beta1: 0.9,
-    adam_beta2: 0.95,
-    adam_epsilon: 1e-8,
-    max_grad_norm: 1,
-    gradient_accumulation_steps: 1,
-    checkpoint_every: 50,
-    data_seed: null,
-    ...overrides,
-  };
+  return stageWithDefaults("rlvr", { data: ["unused.jsonl"], ...overrides });
 }
