@@ -5,6 +5,7 @@ import "@tensorflow/tfjs"; // registers the gradient functions (not in tfjs-core
 import { beforeAll, describe, expect, it } from "vitest";
 import { assertNoLeak } from "../train/index.js";
 import { DPO_LOSSES, dpoLoss, dpoMetrics, disposeDpoOutput, withChosenNll, type DpoLossType, type PreferenceLogps } from "./loss.js";
+import { expectWasmMatchesCpu } from "../train/test-helpers.js";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
@@ -206,12 +207,6 @@ describe("wasm backend (the project default)", () => {
         const { value, grad } = tf.valueAndGrad(f)(t([-6, -3]));
         return [...value.dataSync(), ...grad.dataSync()];
       });
-    const onCpu = run();
-    expect(await tf.setBackend("wasm")).toBe(true);
-    try {
-      run().forEach((x, i) => expect(x).toBeCloseTo(onCpu[i], 6));
-    } finally {
-      await tf.setBackend("cpu");
-    }
+    await expectWasmMatchesCpu(run);
   });
 });

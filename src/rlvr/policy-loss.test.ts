@@ -5,6 +5,7 @@ import "@tensorflow/tfjs"; // registers the gradient functions (not in tfjs-core
 import { beforeAll, describe, expect, it } from "vitest";
 import { assertNoLeak } from "../train/index.js";
 import { disposePolicyLossOutput, policyLoss, policyLossMetrics, type PolicyLossInputs, type PolicyLossOptions } from "./policy-loss.js";
+import { expectWasmMatchesCpu } from "../train/test-helpers.js";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
@@ -191,12 +192,6 @@ describe("wasm backend (the project default)", () => {
         const { value, grad } = tf.valueAndGrad(f)(base.logp);
         return [...value.dataSync(), ...grad.dataSync()];
       });
-    const onCpu = run();
-    expect(await tf.setBackend("wasm")).toBe(true);
-    try {
-      run().forEach((x, i) => expect(x).toBeCloseTo(onCpu[i], 6));
-    } finally {
-      await tf.setBackend("cpu");
-    }
+    await expectWasmMatchesCpu(run);
   });
 });

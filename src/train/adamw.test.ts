@@ -4,6 +4,7 @@ import "@tensorflow/tfjs-backend-wasm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AdamW, hfDecayMask } from "./adamw.js";
 import { assertNoLeak } from "./memory.js";
+import { expectWasmMatchesCpu } from "./test-helpers.js";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
@@ -168,12 +169,6 @@ describe("AdamW on the wasm backend (the project default)", () => {
       w.dispose();
       return out;
     };
-    const onCpu = run();
-    expect(await tf.setBackend("wasm")).toBe(true);
-    try {
-      run().forEach((x, i) => expect(x).toBeCloseTo(onCpu[i], 6));
-    } finally {
-      await tf.setBackend("cpu");
-    }
+    await expectWasmMatchesCpu(run);
   });
 });
