@@ -15,14 +15,9 @@ export function countWords(text: string): number {
   let n = 0;
   let inWord = false;
   for (let i = 0; i < text.length; i++) {
-    let cp = text.charCodeAt(i);
-    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < text.length) {
-      const low = text.charCodeAt(i + 1);
-      if (low >= 0xdc00 && low <= 0xdfff) {
-        cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
-        i++;
-      }
-    }
+    // A surrogate pair is one code point (Python iterates code points); a lone surrogate stays itself.
+    const cp = text.codePointAt(i)!;
+    if (cp > 0xffff) i++;
     const word = isPyWordCodePoint(cp);
     if (word && !inWord) n++;
     inWord = word;

@@ -56,14 +56,9 @@ function prepareText(text: string): number {
   let latin = 0;
   let nonLatin = 0;
   for (let i = 0; i < text.length && count < MAX_TEXT_LENGTH; i++, count++) {
-    let cp = text.charCodeAt(i);
-    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < text.length) {
-      const low = text.charCodeAt(i + 1);
-      if (low >= 0xdc00 && low <= 0xdfff) {
-        cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
-        i++;
-      }
-    }
+    // A surrogate pair is one code point (Python iterates code points); a lone surrogate stays itself.
+    const cp = text.codePointAt(i)!;
+    if (cp > 0xffff) i++;
     if (cp !== 0x20 || pre !== 0x20) {
       cps[n++] = cp;
       if (cp >= 0x41 && cp <= 0x7a) latin++;
