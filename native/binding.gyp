@@ -4,6 +4,8 @@
       "target_name": "posttrain_native",
       "sources": [
         "addon.cc",
+        "decode.cc",
+        "decode_napi.cc",
         "elementwise.cc",
         "elementwise_avx512.cc",
         "gemm.cc",

@@ -60,6 +60,8 @@ void Epilogue(const GemmProblem& p, const GemmRange& r) {
 }
 
 constexpr int kMaxParts = 16;
+// Rows up to which a product times a transposed B reads B in place (BlockedGemm::kSkinnyRows).
+constexpr int64_t kSkinnyRows = 16;
 
 struct Job {
   const GemmProblem* problem;
@@ -100,6 +102,12 @@ int SplitWork(const GemmProblem& p, const TileShape& tile, GemmRange ranges[kMax
     return parts;
   }
   ranges[0] = ranges[1] = whole;
+  // A skinny product times a transposed B reads each row of B once for all rows of A (gemm_driver.h RunDot): split
+  // by columns, so each thread streams half of B instead of both streaming all of it.
+  if (!p.trans_a && p.trans_b && p.m <= kSkinnyRows && p.n >= 2) {
+    ranges[0].n1 = ranges[1].n0 = std::max<int64_t>(1, (p.n / 2) & ~int64_t{3});
+    return 2;
+  }
   const int64_t tiles_if_rows = CeilDiv(m_cut, tile.mr) * CeilDiv(p.n, tile.nr);
   const int64_t tiles_if_cols = CeilDiv(p.m, tile.mr) * CeilDiv(n_cut, tile.nr);
   if (rows_ok && (!cols_ok || tiles_if_rows <= tiles_if_cols)) {
@@ -143,7 +151,7 @@ void Gemm(const GemmProblem& p) {
   const Variant& variant = VariantOf(g_isa);
   Job job{&p, &variant, 1, {}};
   // A few rows stream B from memory at a fraction of the arithmetic peak, so they take longer per multiply-add.
-  const int64_t slowdown = p.m <= 4 ? 4 : 1;
+  const int64_t slowdown = p.m <= kSkinnyRows ? 4 : 1;
   const int64_t work = p.batch * p.m * p.n * std::max<int64_t>(p.k, 1) * slowdown;
   if (g_threads >= 2 && work >= kMinParallelWork) job.parts = SplitWork(p, *variant.tile, job.ranges);
   if (job.parts > 1) {

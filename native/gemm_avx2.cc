@@ -53,13 +53,62 @@ struct Avx2Kernel {
     }
   }
 
-  static constexpr int64_t kWideMaxRows = 0;  // no few-rows kernel: the blocked path handles them
+  static constexpr int64_t kWideMaxRows = 0;  // no few-rows kernel for a plain B: the blocked path streams it
   static constexpr int64_t kWideCols = 0;
   template <int R>
   static void WideTile(int64_t, const float*, int64_t, const float*, int64_t, float*, int64_t, int64_t) {}
-  static constexpr int64_t kDotCols = 0;
+
+  // Few rows times a transposed B (weights stored [out, in]): dot products of contiguous runs, B streamed once
+  // without packing, 2 rows by 4 columns at a time (8 accumulators), reduced across lanes at the end.
+  static constexpr int64_t kDotRows = 2;
+  static constexpr int64_t kDotCols = 4;
   template <int R>
-  static void DotTile(int64_t, const float*, int64_t, const float*, int64_t, float*, int64_t, int64_t) {}
+  static void DotTile(int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc,
+                      int64_t cols) {
+    const float* brow[kDotCols];
+#pragma GCC unroll 4
+    for (int j = 0; j < kDotCols; ++j) brow[j] = b + (j < cols ? j : 0) * ldb;  // spare lanes recompute column 0
+    __m256 acc[R][kDotCols];
+#pragma GCC unroll 4
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+      for (int j = 0; j < kDotCols; ++j) acc[r][j] = _mm256_setzero_ps();
+    const int64_t full = k & ~int64_t{7};
+    for (int64_t p = 0; p < full; p += 8) {
+      __m256 av[R];
+#pragma GCC unroll 4
+      for (int r = 0; r < R; ++r) av[r] = _mm256_loadu_ps(a + r * lda + p);
+#pragma GCC unroll 4
+      for (int j = 0; j < kDotCols; ++j) {
+        const __m256 bv = _mm256_loadu_ps(brow[j] + p);
+#pragma GCC unroll 4
+        for (int r = 0; r < R; ++r) acc[r][j] = _mm256_fmadd_ps(av[r], bv, acc[r][j]);
+      }
+    }
+    if (full < k) {
+      alignas(32) int32_t lanes[8];
+      for (int i = 0; i < 8; ++i) lanes[i] = full + i < k ? -1 : 0;
+      const __m256i mask = _mm256_load_si256(reinterpret_cast<const __m256i*>(lanes));
+      __m256 av[R];
+#pragma GCC unroll 4
+      for (int r = 0; r < R; ++r) av[r] = _mm256_maskload_ps(a + r * lda + full, mask);
+#pragma GCC unroll 4
+      for (int j = 0; j < kDotCols; ++j) {
+        const __m256 bv = _mm256_maskload_ps(brow[j] + full, mask);
+#pragma GCC unroll 4
+        for (int r = 0; r < R; ++r) acc[r][j] = _mm256_fmadd_ps(av[r], bv, acc[r][j]);
+      }
+    }
+    // Four columns reduced together (every index into acc stays a compile-time constant, so it stays in registers):
+    // two rounds of pairwise adds, then the two 128-bit halves, leave one sum per lane.
+#pragma GCC unroll 4
+    for (int r = 0; r < R; ++r) {
+      const __m256 sums = _mm256_hadd_ps(_mm256_hadd_ps(acc[r][0], acc[r][1]), _mm256_hadd_ps(acc[r][2], acc[r][3]));
+      alignas(16) float out[kDotCols];
+      _mm_store_ps(out, _mm_add_ps(_mm256_castps256_ps128(sums), _mm256_extractf128_ps(sums, 1)));
+      for (int j = 0; j < cols; ++j) c[r * ldc + j] = out[j];
+    }
+  }
 
   static void PackBTransposed(const float* src, int64_t ld, int64_t kc, int64_t cols, float* dst) {
     PackBTransposedAvx<NR>(src, ld, kc, cols, dst);

@@ -97,16 +97,20 @@ struct Avx512Kernel {
   static constexpr int64_t kWideCols = 64;
 
   // Few rows times a transposed B (weights stored [out, in]): each output is a dot product of two contiguous runs,
-  // so B is streamed once without packing; 4 columns at a time, reduced across lanes at the end.
+  // so B is streamed once without packing; 4 rows by 4 columns at a time, reduced across lanes at the end.
+  static constexpr int64_t kDotRows = 4;
   static constexpr int64_t kDotCols = 4;
   template <int R>
   static void DotTile(int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc,
                       int64_t cols) {
     const float* brow[kDotCols];
+#pragma GCC unroll 4
     for (int j = 0; j < kDotCols; ++j) brow[j] = b + (j < cols ? j : 0) * ldb;  // spare lanes recompute column 0
+    // Every index into acc is a compile-time constant after unrolling, so the accumulators stay in registers.
     __m512 acc[R][kDotCols];
 #pragma GCC unroll 4
     for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
       for (int j = 0; j < kDotCols; ++j) acc[r][j] = _mm512_setzero_ps();
     for (int64_t p = 0; p < k; p += 16) {
       const __mmask16 mask = k - p >= 16 ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << (k - p)) - 1);
@@ -120,8 +124,20 @@ struct Avx512Kernel {
         for (int r = 0; r < R; ++r) acc[r][j] = _mm512_fmadd_ps(av[r], bv, acc[r][j]);
       }
     }
-    for (int r = 0; r < R; ++r)
-      for (int j = 0; j < cols; ++j) c[r * ldc + j] = _mm512_reduce_add_ps(acc[r][j]);
+    // Four columns reduced together: halve each to 8 lanes, then two rounds of pairwise adds leave one sum per lane.
+    const __mmask8 store = static_cast<__mmask8>((1u << cols) - 1);
+#pragma GCC unroll 4
+    for (int r = 0; r < R; ++r) {
+      __m256 half[kDotCols];
+#pragma GCC unroll 4
+      for (int j = 0; j < kDotCols; ++j) {
+        half[j] = _mm256_add_ps(_mm512_castps512_ps256(acc[r][j]),
+                                _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(acc[r][j]), 1)));
+      }
+      const __m256 sums = _mm256_hadd_ps(_mm256_hadd_ps(half[0], half[1]), _mm256_hadd_ps(half[2], half[3]));
+      const __m128 out = _mm_add_ps(_mm256_castps256_ps128(sums), _mm256_extractf128_ps(sums, 1));
+      _mm_mask_storeu_ps(c + r * ldc, store, out);
+    }
   }
 };
 

@@ -14,8 +14,9 @@
 //   static constexpr int64_t kWideMaxRows, kWideCols; and, when kWideMaxRows > 0,
 //   template <int R> static void WideTile(k, a, lda, b, ldb, c, ldc, cols)
 //     c[r][j] = sum_p a[r * lda + p] * b[p * ldb + j] for r < R, j < cols <= kWideCols, B read in place;
-//   static constexpr int64_t kDotCols; template <int R> static void DotTile(k, a, lda, b, ldb, c, ldc, cols)
-//     c[r][j] = sum_p a[r * lda + p] * b[j * ldb + p] for r < R, j < cols <= kDotCols (B transposed, in place).
+//   static constexpr int64_t kDotRows, kDotCols (kDotRows 0: none); template <int R> static void DotTile(k, a, lda,
+//     b, ldb, c, ldc, cols): c[r][j] = sum_p a[r * lda + p] * b[j * ldb + p] for r < R <= kDotRows,
+//     j < cols <= kDotCols (B transposed, read in place).
 
 template <class Kernel>
 struct BlockedGemm {
@@ -123,18 +124,29 @@ struct BlockedGemm {
     }
   }
 
-  // rows x [n0, n1) of C = A (rows x k, row stride k) * Bᵀ (B stored n x k) through Kernel::DotTile.
+  // Skinny products (decoding: one row per sequence) times a transposed B (weights stored [out, in]) read B in
+  // place, each block of kDotCols rows of B once for all rows of A: packing B would double the memory traffic of
+  // what is a memory-bound product. Up to this many rows of A.
+  static constexpr int64_t kSkinnyRows = 16;
+
+  // rows x [n0, n1) of C = A (rows x k, row stride k) * Bᵀ (B stored n x k) through Kernel::DotTile, kDotRows rows of
+  // A at a time; the kDotCols rows of B a column block reads stay in L1 between the row blocks.
   static void RunDot(const float* a, const float* b, float* c, int64_t k, int64_t ldc, int64_t rows, int64_t n0,
                      int64_t n1) {
-    if constexpr (Kernel::kWideMaxRows > 0) {
+    if constexpr (Kernel::kDotRows > 0) {
+      constexpr int64_t RB = Kernel::kDotRows;
       for (int64_t j = n0; j < n1; j += Kernel::kDotCols) {
         const int64_t cols = std::min(Kernel::kDotCols, n1 - j);
         const float* bj = b + j * k;
-        switch (rows) {
-          case 1: Kernel::template DotTile<1>(k, a, k, bj, k, c + j, ldc, cols); break;
-          case 2: Kernel::template DotTile<2>(k, a, k, bj, k, c + j, ldc, cols); break;
-          case 3: Kernel::template DotTile<3>(k, a, k, bj, k, c + j, ldc, cols); break;
-          default: Kernel::template DotTile<4>(k, a, k, bj, k, c + j, ldc, cols); break;
+        for (int64_t r = 0; r < rows; r += RB) {
+          const float* ar = a + r * k;
+          float* cr = c + r * ldc + j;
+          switch (std::min(RB, rows - r)) {
+            case 1: Kernel::template DotTile<1>(k, ar, k, bj, k, cr, ldc, cols); break;
+            case 2: Kernel::template DotTile<2>(k, ar, k, bj, k, cr, ldc, cols); break;
+            case 3: Kernel::template DotTile<(RB >= 3 ? 3 : 1)>(k, ar, k, bj, k, cr, ldc, cols); break;
+            default: Kernel::template DotTile<(RB >= 4 ? 4 : 1)>(k, ar, k, bj, k, cr, ldc, cols); break;
+          }
         }
       }
     }
@@ -158,13 +170,15 @@ struct BlockedGemm {
       // With at most one row panel, packing B costs as much as the product itself: read B in place instead
       // (only when B is not transposed, so each of its rows is a contiguous run of columns).
       const bool stream_b = !P.trans_b && (R.m1 - R.m0) <= MR;
+      if constexpr (Kernel::kDotRows > 0) {
+        if (!P.trans_a && P.trans_b && R.m1 - R.m0 <= kSkinnyRows) {
+          RunDot(a + R.m0 * P.k, b, c + R.m0 * ldc, P.k, ldc, R.m1 - R.m0, R.n0, R.n1);
+          continue;
+        }
+      }
       if constexpr (Kernel::kWideMaxRows > 0) {
-        if (!P.trans_a && R.m1 - R.m0 <= Kernel::kWideMaxRows) {
-          if (P.trans_b) {
-            RunDot(a + R.m0 * P.k, b, c + R.m0 * ldc, P.k, ldc, R.m1 - R.m0, R.n0, R.n1);
-          } else {
-            RunWide(a + R.m0 * P.k, b, c + R.m0 * ldc, P.k, ldc, R.m1 - R.m0, R.n0, R.n1);
-          }
+        if (!P.trans_a && !P.trans_b && R.m1 - R.m0 <= Kernel::kWideMaxRows) {
+          RunWide(a + R.m0 * P.k, b, c + R.m0 * ldc, P.k, ldc, R.m1 - R.m0, R.n0, R.n1);
           continue;
         }
       }

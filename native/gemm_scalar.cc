@@ -31,13 +31,25 @@ struct ScalarKernel {
       for (int j = 0; j < NR; ++j) c[r * ldc + j] = (accumulate ? c[r * ldc + j] : 0.f) + acc[r][j];
   }
 
-  static constexpr int64_t kWideMaxRows = 0;  // no few-rows kernel: the blocked path handles them
+  static constexpr int64_t kWideMaxRows = 0;  // no few-rows kernel for a plain B: the blocked path streams it
   static constexpr int64_t kWideCols = 0;
   template <int R>
   static void WideTile(int64_t, const float*, int64_t, const float*, int64_t, float*, int64_t, int64_t) {}
-  static constexpr int64_t kDotCols = 0;
+
+  // Few rows times a transposed B: plain dot products reading B in place (no packing), 2 x 2 at a time.
+  static constexpr int64_t kDotRows = 2;
+  static constexpr int64_t kDotCols = 2;
   template <int R>
-  static void DotTile(int64_t, const float*, int64_t, const float*, int64_t, float*, int64_t, int64_t) {}
+  static void DotTile(int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc,
+                      int64_t cols) {
+    for (int r = 0; r < R; ++r) {
+      for (int64_t j = 0; j < cols; ++j) {
+        float sum = 0.f;
+        for (int64_t p = 0; p < k; ++p) sum += a[r * lda + p] * b[j * ldb + p];
+        c[r * ldc + j] = sum;
+      }
+    }
+  }
 
   static void PackBTransposed(const float* src, int64_t ld, int64_t kc, int64_t cols, float* dst) {
     for (int64_t p = 0; p < kc; ++p)

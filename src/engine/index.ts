@@ -99,3 +99,8 @@ export function describeBackend(info: BackendInfo): string {
 }
 
 export { registerWasmTrainingKernels } from "./wasm-kernels.js";
+export { registerNativeKernels, unregisterNativeKernels } from "./native.js";
+export {
+  type Olmo2StepDims, type Olmo2StepInputs, type Olmo2StepLayer, type Olmo2StepWeights, nativeOlmo2Step,
+  nativeOlmo2StepAvailable, nativeOlmo2StepCalls,
+} from "./native-decode.js";

@@ -44,6 +44,10 @@ const SMALL_CASES: Case[] = [
   { a: [2, 300], b: [300, 64] },
   { a: [4, 37], b: [6, 37], transposeB: true }, // few rows times Bᵀ: dot products, masked k tail, 2 spare columns
   { a: [2, 3, 64], b: [2, 9, 64], transposeB: true },
+  { a: [8, 37], b: [70, 37], transposeB: true }, // skinny rows times Bᵀ (batch-8 decoding): two row blocks per column block
+  { a: [13, 300], b: [9, 300], transposeB: true }, // 13 rows: a partial row block, k tail past 16
+  { a: [16, 40], b: [2, 40], transposeB: true }, // the most rows read in place
+  { a: [17, 40], b: [6, 40], transposeB: true }, // one more: the blocked path again
   { a: [12, 20], b: [20, 64] },
   ...allTransposes([50, 300], [300, 32]), // one column panel: A read in place, K over two blocks
   { a: [4, 17, 9], b: [4, 9, 23] },
@@ -63,6 +67,8 @@ const THREADED_CASES: Case[] = [
   { a: [3, 100, 40], b: [40, 90] },
   { a: [3, 100, 40], b: [3, 90, 40], transposeB: true },
   ...allTransposes([20, 300], [300, 200]),
+  { a: [8, 512], b: [1536, 512], transposeB: true }, // decoding at batch 8: split by columns, B read in place
+  { a: [1, 384], b: [4093, 384], transposeB: true }, // one row, columns not a multiple of the tile
 ];
 
 function randomTensor(shape: number[], seed: number): tf.Tensor {

@@ -42,7 +42,7 @@ interface NativeAddon {
 }
 
 /** The parts of tfjs-backend-wasm's BackendWasm these kernels use (its data map and heap are public fields). */
-interface WasmBackend {
+export interface WasmBackend {
   wasm: { HEAPU8: Uint8Array };
   dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
@@ -137,6 +137,11 @@ export function registerNativeKernels(): boolean {
   return true;
 }
 
+/** The addon while the native kernels are registered on wasm (other native paths follow that switch), else null. */
+export function activeNativeAddon(): object | null {
+  return originals !== null ? addon : null;
+}
+
 /** Puts the wasm backend's own kernels back (no-op when the native ones are not registered). */
 export function unregisterNativeKernels(): void {
   if (originals === null) return;
@@ -194,7 +199,7 @@ function planMatMul(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, tra
   return { outShape: [...outer, m, n], batch, batchA, batchB, m, n, k };
 }
 
-function memoryOffset(backend: WasmBackend, tensor: tf.TensorInfo): number {
+export function memoryOffset(backend: WasmBackend, tensor: tf.TensorInfo): number {
   const data = backend.dataIdMap.get(tensor.dataId);
   if (data === undefined) throw new Error(`native kernel: tensor of shape [${tensor.shape}] is not in the wasm heap`);
   return data.memoryOffset;
@@ -218,7 +223,7 @@ function runNative(
  * The heap, read after makeOutput (which may grow it and so replace the buffer); null when it is not a plain
  * ArrayBuffer (the threaded wasm build shares a SharedArrayBuffer: left to the wasm kernels).
  */
-function plainHeap(backend: WasmBackend): ArrayBuffer | null {
+export function plainHeap(backend: WasmBackend): ArrayBuffer | null {
   const buffer = backend.wasm.HEAPU8.buffer;
   return buffer instanceof ArrayBuffer ? buffer : null;
 }

@@ -28,14 +28,17 @@ export class KVCache {
   readonly keys: tf.Tensor4D[] = [];
   readonly values: tf.Tensor4D[] = [];
 
-  /** `inPlace: false` forces the slice + concat path (what non-wasm, non-cpu backends use). */
+  /**
+   * `inPlace: false` forces the slice + concat path (what non-wasm, non-cpu backends use). In place, the buffers
+   * keep their identity, so a native step (src/model/decode-native.ts) may write them directly.
+   */
   constructor(
     readonly layers: number,
     readonly batch: number,
     readonly kvHeads: number,
     readonly maxLen: number,
     readonly headDim: number,
-    private readonly inPlace = true,
+    readonly inPlace = true,
   ) {
     for (let i = 0; i < layers; i++) {
       this.keys.push(tf.keep(tf.zeros([batch, kvHeads, maxLen, headDim])));

@@ -13,6 +13,7 @@ import { Rng } from "../rng.js";
 import { type Olmo2Config, headDim, validateConfig } from "./config.js";
 import { KVCache } from "./kv-cache.js";
 import { checkpointed } from "./fused.js";
+import { nativeForwardCached } from "./decode-native.js";
 import { applyRope, causalMask, groupedAttention, linear, rmsNorm, ropeTables, swiGluMlp } from "./layers.js";
 
 export interface HostTensor {
@@ -150,9 +151,12 @@ export class Olmo2Model {
 
   /**
    * One cached step: runs ids [B, t] at cache slots step.offset.. and returns the logits of the last
-   * position of every row, [B, V]. Used by generation (prefill, then one token at a time).
+   * position of every row, [B, V]. Used by generation (prefill, then one token at a time). On wasm with
+   * the native kernels, the whole step is one native call (decode-native.ts); otherwise the tfjs layers.
    */
   forwardCached(ids: tf.Tensor2D, step: CachedStep): tf.Tensor2D {
+    const native = nativeForwardCached(this, ids, step);
+    if (native) return native;
     return tf.tidy(() => {
       const [b, t] = ids.shape;
       const rope = ropeTables(step.positions, headDim(this.config), this.config.rope_theta);

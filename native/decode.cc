@@ -1,0 +1,241 @@
+// The cached OLMo-2 step of decode.h: projections through the native GEMM (skinny products read the weights in
+// place, split by columns over both threads), everything between them here, on activations in per-thread scratch.
+// Element-wise loops keep one rounding per operation in the order of the tfjs ops they replace (src/model/fused.ts,
+// layers.ts), so results differ from the tfjs path only by summation order.
+#include "decode.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "gemm_api.h"
+#include "worker_pool.h"
+
+namespace posttrain {
+namespace {
+
+// Hot loops are compiled for AVX-512, AVX2 and the baseline, picked at load time like the GEMM variants.
+#define POSTTRAIN_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+
+// Sum of a[i] * b[i] over 16 independent lanes, so the compiler vectorises without reassociating a single sum.
+POSTTRAIN_VECTOR_CLONES float Dot(const float* a, const float* b, int64_t n) {
+  float lanes[16] = {};
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    for (int l = 0; l < 16; ++l) lanes[l] += a[i + l] * b[i + l];
+  for (int l = 0; i < n; ++i, ++l) lanes[l] += a[i] * b[i];
+  float sum = 0.f;
+  for (int l = 0; l < 16; ++l) sum += lanes[l];
+  return sum;
+}
+
+// y[i] += s * x[i].
+POSTTRAIN_VECTOR_CLONES void Axpy(float s, const float* x, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] += s * x[i];
+}
+
+// out = (residual ? residual : 0) + (y * rsqrt(mean(y^2) + eps)) * w, per row of `cols` (fused.ts rmsNorm, the
+// OLMo-2 norms: over the whole projection for q/k, after attention and the MLP before the residual add).
+POSTTRAIN_VECTOR_CLONES void RmsNormRows(const float* y, int64_t rows, int64_t cols, const float* w, float eps,
+                                         const float* residual, float* out) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* yr = y + r * cols;
+    float* o = out + r * cols;
+    const float inv = 1.f / std::sqrt(Dot(yr, yr, cols) / static_cast<float>(cols) + eps);
+    if (residual != nullptr) {
+      const float* x = residual + r * cols;
+      for (int64_t j = 0; j < cols; ++j) o[j] = x[j] + (yr[j] * inv) * w[j];
+    } else {
+      for (int64_t j = 0; j < cols; ++j) o[j] = (yr[j] * inv) * w[j];
+    }
+  }
+}
+
+// g = (g * sigmoid(g)) * u (fused.ts swiGlu).
+POSTTRAIN_VECTOR_CLONES void SwiGlu(float* g, const float* u, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float s = 1.f / (1.f + std::exp(-g[i]));
+    g[i] = (g[i] * s) * u[i];
+  }
+}
+
+// y [rows, out] = x [rows, in] W^T, W stored [out, in] (HF layout).
+void Linear(const float* x, int64_t rows, int64_t in, const float* w, int64_t out, float* y) {
+  GemmProblem p{};
+  p.a = x;
+  p.b = w;
+  p.c = y;
+  p.batch = 1;
+  p.m = rows;
+  p.n = out;
+  p.k = in;
+  p.trans_b = true;
+  p.bias = nullptr;
+  p.activation = Activation::kLinear;
+  Gemm(p);
+}
+
+// RoPE in place, rotate-half convention: [x1, x2] -> [x1 cos - x2 sin, x2 cos + x1 sin] per head, with the cos/sin
+// row of each token (half entries; HF's tables repeat them for the second half).
+void Rope(float* x, int64_t rows, int64_t heads, int64_t hd, const float* cos, const float* sin) {
+  const int64_t half = hd / 2;
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* c = cos + r * half;
+    const float* s = sin + r * half;
+    for (int64_t h = 0; h < heads; ++h) {
+      float* v = x + (r * heads + h) * hd;
+      for (int64_t i = 0; i < half; ++i) {
+        const float a = v[i], b = v[i + half];
+        v[i] = a * c[i] + (-b) * s[i];
+        v[i + half] = b * c[i] + a * s[i];
+      }
+    }
+  }
+}
+
+struct AttentionJob {
+  const Olmo2Dims* dims;
+  const float* q;  // [batch * tokens, heads * hd], RoPE'd and scaled
+  const float* k_cache;
+  const float* v_cache;
+  const uint8_t* key_valid;
+  float* out;  // [batch * tokens, heads * hd]
+  int64_t parts;
+};
+
+// Attention for the (row, head) pairs of one part: each new token attends to the cache slots up to its own that
+// hold real tokens (layers.ts causalMask), softmax over them, weighted sum of their values.
+void AttentionPart(void* context, int part) {
+  const AttentionJob& job = *static_cast<const AttentionJob*>(context);
+  const Olmo2Dims& d = *job.dims;
+  const int64_t hd = d.head_dim, qd = d.heads * hd, group = d.heads / d.kv_heads;
+  const int64_t pairs = d.batch * d.heads;
+  thread_local std::vector<float> scores;
+  scores.resize(static_cast<size_t>(d.max_len));
+  for (int64_t pair = pairs * part / job.parts; pair < pairs * (part + 1) / job.parts; ++pair) {
+    const int64_t b = pair / d.heads, h = pair % d.heads;
+    const int64_t kv_base = (b * d.kv_heads + h / group) * d.max_len * hd;
+    const float* keys = job.k_cache + kv_base;
+    const float* values = job.v_cache + kv_base;
+    const uint8_t* valid = job.key_valid + b * d.max_len;
+    for (int64_t i = 0; i < d.tokens; ++i) {
+      const int64_t row = b * d.tokens + i;
+      const float* qv = job.q + row * qd + h * hd;
+      float* o = job.out + row * qd + h * hd;
+      const int64_t last = d.offset + i;
+      float max = -INFINITY;
+      for (int64_t j = 0; j <= last; ++j) {
+        if (!valid[j]) continue;
+        scores[j] = Dot(qv, keys + j * hd, hd);
+        max = std::max(max, scores[j]);
+      }
+      std::fill(o, o + hd, 0.f);
+      if (max == -INFINITY) {
+        // No visible key (a padding token before its row starts; its output reaches no real token): as the tfjs
+        // path, whose finite mask makes every score equal, the plain mean over all slots.
+        for (int64_t j = 0; j < d.max_len; ++j) Axpy(1.f / static_cast<float>(d.max_len), values + j * hd, o, hd);
+        continue;
+      }
+      float sum = 0.f;
+      for (int64_t j = 0; j <= last; ++j) {
+        if (!valid[j]) continue;
+        scores[j] = std::exp(scores[j] - max);
+        sum += scores[j];
+      }
+      for (int64_t j = 0; j <= last; ++j) {
+        if (valid[j]) Axpy(scores[j] / sum, values + j * hd, o, hd);
+      }
+    }
+  }
+}
+
+void Attention(const Olmo2Dims& d, const float* q, const Olmo2LayerWeights& w, const uint8_t* key_valid, float* out) {
+  AttentionJob job{&d, q, w.k_cache, w.v_cache, key_valid, out, 1};
+  const int64_t pairs = d.batch * d.heads;
+  const int64_t work = pairs * d.tokens * (d.offset + d.tokens) * d.head_dim;
+  // Below ~64k multiply-adds waking the second thread costs more than it saves.
+  if (Threads() >= 2 && pairs >= 2 && work >= (int64_t{1} << 16)) job.parts = std::min<int64_t>(pairs, 16);
+  if (job.parts > 1) {
+    WorkerPool::Get().Run(AttentionPart, &job, static_cast<int>(job.parts));
+  } else {
+    AttentionPart(&job, 0);
+  }
+}
+
+// Float buffers for one step's activations, grown on demand and kept between calls.
+float* Buffer(int slot, int64_t floats) {
+  thread_local std::vector<float> buffers[12];
+  std::vector<float>& buf = buffers[slot];
+  if (static_cast<int64_t>(buf.size()) < floats) buf.resize(static_cast<size_t>(floats));
+  return buf.data();
+}
+
+}  // namespace
+
+void Olmo2CachedForward(const Olmo2Dims& d, const Olmo2Weights& w, const int32_t* ids, const int32_t* positions,
+                        const uint8_t* key_valid, float* logits) {
+  const int64_t n = d.batch * d.tokens, dm = d.hidden, hd = d.head_dim, half = hd / 2;
+  const int64_t qd = d.heads * hd, kd = d.kv_heads * hd, inter = d.intermediate;
+  float* x = Buffer(0, n * dm);
+  float* h = Buffer(1, n * dm);
+  float* q = Buffer(2, n * qd);
+  float* k = Buffer(3, n * kd);
+  float* v = Buffer(4, n * kd);
+  float* att = Buffer(5, n * qd);
+  float* tmp = Buffer(6, n * dm);
+  float* gate = Buffer(7, n * inter);
+  float* up = Buffer(8, n * inter);
+  float* cos = Buffer(9, n * half);
+  float* sin = Buffer(10, n * half);
+  float* last = Buffer(11, d.batch * dm);
+
+  for (int64_t r = 0; r < n; ++r) std::memcpy(x + r * dm, w.embed + int64_t{ids[r]} * dm, dm * sizeof(float));
+
+  // RoPE tables as layers.ts ropeTables computes them: float32 inverse frequencies and angles, cos/sin in double.
+  for (int64_t i = 0; i < half; ++i) {
+    const float exponent = static_cast<float>(static_cast<double>(2 * i) / static_cast<double>(hd));
+    const float power = static_cast<float>(std::pow(static_cast<double>(d.rope_theta), static_cast<double>(exponent)));
+    const float inv_freq = static_cast<float>(1.0 / static_cast<double>(power));
+    for (int64_t r = 0; r < n; ++r) {
+      const float angle = static_cast<float>(static_cast<double>(positions[r]) * static_cast<double>(inv_freq));
+      cos[r * half + i] = static_cast<float>(std::cos(static_cast<double>(angle)));
+      sin[r * half + i] = static_cast<float>(std::sin(static_cast<double>(angle)));
+    }
+  }
+  const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(hd)));
+
+  for (int64_t l = 0; l < d.layers; ++l) {
+    const Olmo2LayerWeights& lw = w.layers[l];
+    Linear(x, n, dm, lw.q_proj, qd, q);
+    Linear(x, n, dm, lw.k_proj, kd, k);
+    Linear(x, n, dm, lw.v_proj, kd, v);
+    RmsNormRows(q, n, qd, lw.q_norm, d.eps, nullptr, q);
+    RmsNormRows(k, n, kd, lw.k_norm, d.eps, nullptr, k);
+    Rope(q, n, d.heads, hd, cos, sin);
+    Rope(k, n, d.kv_heads, hd, cos, sin);
+    for (int64_t i = 0; i < n * qd; ++i) q[i] *= scale;
+    for (int64_t r = 0; r < n; ++r) {
+      const int64_t b = r / d.tokens, slot = d.offset + r % d.tokens;
+      for (int64_t g = 0; g < d.kv_heads; ++g) {
+        const int64_t at = ((b * d.kv_heads + g) * d.max_len + slot) * hd;
+        std::memcpy(lw.k_cache + at, k + r * kd + g * hd, hd * sizeof(float));
+        std::memcpy(lw.v_cache + at, v + r * kd + g * hd, hd * sizeof(float));
+      }
+    }
+    Attention(d, q, lw, key_valid, att);
+    Linear(att, n, qd, lw.o_proj, dm, tmp);
+    RmsNormRows(tmp, n, dm, lw.post_attention_norm, d.eps, x, h);
+    Linear(h, n, dm, lw.gate_proj, inter, gate);
+    Linear(h, n, dm, lw.up_proj, inter, up);
+    SwiGlu(gate, up, n * inter);
+    Linear(gate, n, inter, lw.down_proj, dm, tmp);
+    RmsNormRows(tmp, n, dm, lw.post_feedforward_norm, d.eps, h, x);
+  }
+  for (int64_t b = 0; b < d.batch; ++b) {
+    RmsNormRows(x + (b * d.tokens + d.tokens - 1) * dm, 1, dm, w.final_norm, d.eps, nullptr, last + b * dm);
+  }
+  Linear(last, d.batch, dm, w.lm_head, d.vocab, logits);
+}
+
+}  // namespace posttrain

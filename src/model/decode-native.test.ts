@@ -1,0 +1,121 @@
+/**
+ * The native cached step (decode-native.ts, native/decode.cc) must give what the tfjs layers give: the same logits
+ * within float tolerance and the same cache contents, for a left-padded prefill and the single-token steps after
+ * it, and the same greedy tokens end to end. The tfjs side runs with the native kernels unregistered, which also
+ * switches the native step off.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { initBackend, nativeOlmo2StepCalls, registerNativeKernels, unregisterNativeKernels } from "../engine/index.js";
+import { nativeMatMulStatus } from "../engine/native.js";
+import { type CachedStep, KVCache, Olmo2Model, configFromPreset, generate, headDim } from "./index.js";
+
+const addon = nativeMatMulStatus();
+
+/** Runs fn on the tfjs layers (native kernels off), then natively; checks the native step really ran. */
+function bothPaths<T>(fn: () => T): { tfjs: T; native: T } {
+  unregisterNativeKernels();
+  const before = nativeOlmo2StepCalls();
+  const tfjs = fn();
+  expect(nativeOlmo2StepCalls()).toBe(before);
+  expect(registerNativeKernels()).toBe(true);
+  const native = fn();
+  expect(nativeOlmo2StepCalls()).toBeGreaterThan(before);
+  return { tfjs, native };
+}
+
+function expectClose(got: Float32Array, want: Float32Array, label: string): void {
+  expect(got.length, label).toBe(want.length);
+  let worst = 0;
+  let scale = 1;
+  for (let i = 0; i < want.length; i++) {
+    worst = Math.max(worst, Math.abs(got[i]! - want[i]!));
+    scale = Math.max(scale, Math.abs(want[i]!));
+  }
+  expect(worst, `${label}: max |native - tfjs| ${worst} (largest |value| ${scale})`).toBeLessThanOrEqual(1e-4 * scale);
+}
+
+/** A left-padded prefill of two rows, then three single-token steps; logits of every step and the final caches. */
+function cachedRun(model: Olmo2Model): { logits: Float32Array[]; keys: Float32Array[]; values: Float32Array[] } {
+  const c = model.config;
+  const prompts = [[3, 9, 14, 2, 11], [7, 5]];
+  const promptLen = 5;
+  const capacity = promptLen + 3;
+  const cache = new KVCache(c.num_hidden_layers, 2, c.num_key_value_heads, capacity, headDim(c));
+  const keyValid = prompts.map((p) => {
+    const valid = new Uint8Array(capacity);
+    valid.fill(1, promptLen - p.length, promptLen);
+    return valid;
+  });
+  const pad = c.pad_token_id ?? 0;
+  const ids = prompts.map((p) => [...new Array<number>(promptLen - p.length).fill(pad), ...p]);
+  const positions = prompts.map((p) => Array.from({ length: promptLen }, (_, j) => Math.max(0, j - (promptLen - p.length))));
+  const logits: Float32Array[] = [];
+  const step = (tokens: number[][], s: CachedStep) => {
+    const out = tf.tidy(() => model.forwardCached(tf.tensor2d(tokens, undefined, "int32"), s));
+    logits.push(out.dataSync() as Float32Array);
+    out.dispose();
+  };
+  step(ids, { cache, offset: 0, positions, keyValid });
+  for (let s = 0; s < 3; s++) {
+    const slot = promptLen + s;
+    for (const valid of keyValid) valid[slot] = 1;
+    step([[4 + s], [20 + s]], { cache, offset: slot, positions: prompts.map((p) => [p.length + s]), keyValid });
+  }
+  const result = {
+    logits,
+    keys: cache.keys.map((k) => k.dataSync() as Float32Array),
+    values: cache.values.map((v) => v.dataSync() as Float32Array),
+  };
+  cache.dispose();
+  return result;
+}
+
+describe.skipIf(!addon.loaded)(`native cached step${addon.loaded ? "" : ` (SKIPPED: ${addon.reason})`}`, () => {
+  beforeAll(async () => {
+    await initBackend("wasm");
+  });
+  afterAll(() => {
+    registerNativeKernels();
+  });
+
+  for (const overrides of [{}, { tie_word_embeddings: true }, { num_key_value_heads: 1 }, { head_dim: 6 }]) {
+    it(`logits and KV cache equal the tfjs layers: padded prefill, then single tokens ${JSON.stringify(overrides)}`, () => {
+      const model = Olmo2Model.init(configFromPreset("micro", { ...overrides, initializer_range: 0.2 }), 5);
+      const { tfjs, native } = bothPaths(() => cachedRun(model));
+      tfjs.logits.forEach((want, i) => expectClose(native.logits[i]!, want, `logits of step ${i}`));
+      tfjs.keys.forEach((want, l) => expectClose(native.keys[l]!, want, `keys of layer ${l}`));
+      tfjs.values.forEach((want, l) => expectClose(native.values[l]!, want, `values of layer ${l}`));
+      model.dispose();
+    });
+  }
+
+  it("greedy generation on the tiny preset gives the same tokens at batch 1 and 3", async () => {
+    const model = Olmo2Model.init(configFromPreset("tiny"), 3);
+    const opts = { maxNewTokens: 12, temperature: 0, eosTokenId: [] as number[] };
+    for (const prompts of [[[17, 300, 4000, 5]], [[17, 300, 4000, 5], [9], [1000, 2000]]]) {
+      unregisterNativeKernels();
+      const tfjs = await generate(model, prompts, opts);
+      expect(registerNativeKernels()).toBe(true);
+      const before = nativeOlmo2StepCalls();
+      const native = await generate(model, prompts, opts);
+      expect(nativeOlmo2StepCalls() - before).toBe(opts.maxNewTokens);
+      expect(native.outputIds).toEqual(tfjs.outputIds);
+      native.logprobs.forEach((row, r) => row.forEach((lp, i) => expect(lp).toBeCloseTo(tfjs.logprobs[r]![i]!, 3)));
+    }
+    model.dispose();
+  });
+
+  it("falls back to the tfjs layers when the cache is rebuilt instead of written in place", () => {
+    const model = Olmo2Model.init(configFromPreset("micro"), 5);
+    const c = model.config;
+    const cache = new KVCache(c.num_hidden_layers, 1, c.num_key_value_heads, 4, headDim(c), false);
+    const before = nativeOlmo2StepCalls();
+    const logits = model.forwardCached(tf.tensor2d([[3, 4]], undefined, "int32"), { cache, offset: 0, positions: [[0, 1]], keyValid: [[1, 1, 0, 0]] });
+    expect(nativeOlmo2StepCalls()).toBe(before);
+    expect(logits.shape).toEqual([1, c.vocab_size]);
+    tf.dispose([logits]);
+    cache.dispose();
+    model.dispose();
+  });
+});
