@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "elementwise.h"
+#include "fused_napi.h"
 #include "decode_napi.h"
 #include "gemm_api.h"
 
@@ -219,6 +220,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("matmul", Napi::Function::New(env, MatMul, "matmul"));
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("configure", Napi::Function::New(env, Configure, "configure"));
+  posttrain::AddFusedExports(env, exports);
   exports.Set("olmo2Step", Napi::Function::New(env, posttrain::Olmo2StepNapi, "olmo2Step"));
   return exports;
 }

@@ -12,7 +12,12 @@
         "gemm_avx512.cc",
         "gemm_avx2.cc",
         "gemm_scalar.cc",
-        "worker_pool.cc"
+        "worker_pool.cc",
+        "fused.cc",
+        "fused_avx512.cc",
+        "fused_avx2.cc",
+        "fused_scalar.cc",
+        "fused_napi.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

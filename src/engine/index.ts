@@ -13,6 +13,7 @@ import "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 import { registerNativeKernels } from "./native.js";
+import { registerFusedKernels } from "./native-fused.js";
 import { registerWasmTrainingKernels } from "./wasm-kernels.js";
 
 export type BackendName = "auto" | "tensorflow" | "wasm" | "cpu";
@@ -83,6 +84,7 @@ export async function initBackendInfo(name: BackendName = "auto"): Promise<Backe
   }
   await tf.ready();
   const nativeKernels = chosen === "wasm" ? registerNativeKernels() : false;
+  if (nativeKernels) registerFusedKernels();
   current = { name: chosen, source, nativeKernels };
   return current;
 }
@@ -99,6 +101,7 @@ export function describeBackend(info: BackendInfo): string {
 }
 
 export { registerWasmTrainingKernels } from "./wasm-kernels.js";
+export { FUSED_KERNELS, fusedKernelCalls, fusedKernelsActive, registerFusedKernels, runFused, setFusedKernelsEnabled } from "./native-fused.js";
 export { registerNativeKernels, unregisterNativeKernels } from "./native.js";
 export {
   type Olmo2StepDims, type Olmo2StepInputs, type Olmo2StepLayer, type Olmo2StepWeights, nativeOlmo2Step,

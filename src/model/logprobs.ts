@@ -2,6 +2,7 @@
  * Per-token log-probabilities: the quantity every loss (SFT NLL, DPO, RLVR) is built from.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { fusedKernelsActive, runFused } from "../engine/index.js";
 import type { Olmo2Model } from "./olmo2.js";
 
 /**
@@ -15,6 +16,7 @@ import type { Olmo2Model } from "./olmo2.js";
 export function tokenLogprobs(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Tensor2D {
   const [b, t, v] = logits.shape;
   if (targets.shape[0] !== b || targets.shape[1] !== t) throw new Error(`targets shape [${targets.shape}] does not match logits [${logits.shape}]`);
+  if (fusedKernelsActive()) return tokenLogprobsFused(logits, targets);
   // Index of each target in the flattened [B*T*V] logits (wasm's GatherV2 mishandles batchDims).
   const flatIndex = tf.tidy(() => {
     const flatTargets = tf.cast(tf.reshape(targets, [b * t]), "int32");
@@ -59,6 +61,40 @@ export function tokenLogprobs(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Ten
   });
   const out = fn(logits);
   flatIndex.dispose();
+  return out;
+}
+
+/**
+ * tokenLogprobs with one native kernel each way (src/engine/native-fused.ts): the forward reads each row of
+ * logits once for its max, once for its exponentials (written as the softmax the backward reads) and returns the
+ * target's log-prob; the backward writes dy * (onehot(target) - softmax) in one pass. Same formulas as above.
+ */
+function tokenLogprobsFused(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Tensor2D {
+  const [b, t, v] = logits.shape;
+  const flatTargets = tf.tidy(() => tf.cast(tf.reshape(targets, [b * t]), "int32")) as tf.Tensor1D;
+  const recording = tf.engine().isTapeOn();
+  const fn = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const { value, softmax } = tf.tidy(() => {
+      const [logprobs, kept] = runFused("tokenLogprobs", { logits: tf.reshape(x, [b * t, v]), targets: flatTargets }, { keepSoftmax: recording });
+      return { value: tf.reshape(logprobs!, [b, t]) as tf.Tensor2D, softmax: kept };
+    });
+    if (softmax) {
+      save([softmax, flatTargets]);
+      softmax.dispose(); // the tape holds its own reference
+    }
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [savedSoftmax, savedTargets] = saved as [tf.Tensor2D, tf.Tensor1D];
+          const [dlogits] = runFused("tokenLogprobsGrad", { softmax: savedSoftmax, targets: savedTargets, dy: tf.reshape(dy, [b * t]) });
+          return tf.reshape(dlogits!, [b, t, v]);
+        }),
+    };
+  });
+  const out = fn(logits);
+  flatTargets.dispose();
   return out;
 }
 

@@ -12,9 +12,9 @@ import * as tf from "@tensorflow/tfjs-core";
 import { Rng } from "../rng.js";
 import { type Olmo2Config, headDim, validateConfig } from "./config.js";
 import { KVCache } from "./kv-cache.js";
-import { checkpointed } from "./fused.js";
+import { checkpointed, mergeHeads, toHeads } from "./fused.js";
 import { nativeForwardCached } from "./decode-native.js";
-import { applyRope, causalMask, groupedAttention, linear, rmsNorm, ropeTables, swiGluMlp } from "./layers.js";
+import { causalMask, groupedAttention, linear, rmsNorm, ropeTables, swiGluMlp } from "./layers.js";
 
 export interface HostTensor {
   shape: number[];
@@ -224,19 +224,14 @@ export class Olmo2Model {
     const q = rmsNorm(linear(x, this.w(p + "q_proj.weight")), this.w(p + "q_norm.weight"), c.rms_norm_eps);
     const k = rmsNorm(linear(x, this.w(p + "k_proj.weight")), this.w(p + "k_norm.weight"), c.rms_norm_eps);
     const v = linear(x, this.w(p + "v_proj.weight"));
-    // [B*T, heads*hd] -> [B, T, heads, hd] -> RoPE -> [B, heads, T, hd]
-    const toHeads = (m: tf.Tensor2D, n: number, rope: boolean): tf.Tensor4D => {
-      let r = tf.reshape(m, [b, t, n, hd]) as tf.Tensor4D;
-      if (rope) r = applyRope(r, ctx.cos, ctx.sin);
-      return tf.transpose(r, [0, 2, 1, 3]);
-    };
-    const qh = tf.mul(toHeads(q, heads, true), 1 / Math.sqrt(hd)) as tf.Tensor4D;
-    let kh = toHeads(k, kvHeads, true);
-    let vh = toHeads(v, kvHeads, false);
+    // [B*T, heads*hd] -> RoPE -> [B, heads, T, hd], q also scaled by hd^-0.5 (one fused kernel each on wasm)
+    const rope = { cos: ctx.cos, sin: ctx.sin };
+    const qh = toHeads(q, b, heads, rope, 1 / Math.sqrt(hd));
+    let kh = toHeads(k, b, kvHeads, rope);
+    let vh = toHeads(v, b, kvHeads, null);
     if (ctx.cache) ({ k: kh, v: vh } = ctx.cache.write(layer, kh, vh, ctx.offset));
     const out = groupedAttention(qh, kh, vh, ctx.mask);
-    const merged = tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [b * t, heads * hd]) as tf.Tensor2D;
-    return linear(merged, this.w(p + "o_proj.weight"));
+    return linear(mergeHeads(out), this.w(p + "o_proj.weight"));
   }
 
   /** hidden [N, D] -> logits [N, V] through lm_head (or the tied embedding). */

@@ -2,6 +2,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 import { beforeAll, describe, expect, it } from "vitest";
+import { fusedKernelCalls, registerFusedKernels, setFusedKernelsEnabled } from "../engine/index.js";
+import { Rng } from "../rng.js";
 import { AdamW, hfDecayMask } from "./adamw.js";
 import { assertNoLeak } from "./memory.js";
 import { expectWasmMatchesCpu } from "./test-helpers.js";
@@ -170,5 +172,44 @@ describe("AdamW on the wasm backend (the project default)", () => {
       return out;
     };
     await expectWasmMatchesCpu(run);
+  });
+});
+
+const fusedBuilt = registerFusedKernels();
+
+describe.skipIf(!fusedBuilt)(`AdamW with the fused native update (wasm)${fusedBuilt ? "" : " (SKIPPED: addon not built)"}`, () => {
+  it("gives the tfjs formula's parameters and moments (to float rounding), decayed and not, over several steps", async () => {
+    // 6000 elements: the update is split over both threads.
+    const rng = new Rng(5);
+    const values = (n: number) => Array.from({ length: n }, () => rng.normal());
+    const start = { w: values(6000), norm: values(7) };
+    const grads = [0, 1, 2].map(() => ({ w: values(6000), norm: values(7) }));
+    const run = (fused: boolean): number[][] => {
+      setFusedKernelsEnabled(fused);
+      const params = { "layer.weight": tf.variable(tf.tensor1d(start.w)), "model.norm.weight": tf.variable(tf.tensor1d(start.norm)) };
+      const opt = new AdamW(params, { weightDecay: 0.1, beta2: 0.95 });
+      for (const g of grads) {
+        const named = { "layer.weight": tf.tensor1d(g.w), "model.norm.weight": tf.tensor1d(g.norm) };
+        opt.step(named, 3e-3);
+        tf.dispose(Object.values(named));
+      }
+      const state = opt.exportState();
+      const out = [...Object.values(params).map((p) => Array.from(p.dataSync())), ...Object.values(state.tensors).map((t) => Array.from(t.data))];
+      opt.dispose();
+      tf.dispose(Object.values(params));
+      return out;
+    };
+    expect(await tf.setBackend("wasm")).toBe(true);
+    try {
+      const callsBefore = fusedKernelCalls();
+      const fused = run(true);
+      expect(fusedKernelCalls()).toBe(callsBefore + 2 * grads.length);
+      // Same float32 operations in the same order; wasm's own kernels round a few of them differently (1 ulp).
+      const plain = run(false);
+      fused.forEach((row, i) => row.forEach((x, j) => expect(Math.abs(x - plain[i]![j]!)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(x)))));
+    } finally {
+      setFusedKernelsEnabled(true);
+      await tf.setBackend("cpu");
+    }
   });
 });

@@ -1,0 +1,265 @@
+// N-API surface of the fused training kernels (fused.h). As for the matmul, JavaScript passes the wasm heap's
+// ArrayBuffer and byte offsets of each tensor, and the kernel reads and writes the heap in place. Every call checks
+// that each tensor lies inside the heap before touching it.
+#include "fused_napi.h"
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "fused.h"
+
+namespace posttrain {
+namespace {
+
+constexpr int64_t kNone = -1;  // offset of an absent optional tensor
+
+// The heap and the numeric arguments of one call, with range checks against the heap.
+class HeapCall {
+ public:
+  HeapCall(const Napi::CallbackInfo& info, const char* name, size_t count) : info_(info), name_(name) {
+    ok_ = info.Length() == count + 1 && info[0].IsArrayBuffer();
+    for (size_t i = 1; ok_ && i <= count; ++i) ok_ = info[i].IsNumber();
+    if (!ok_) {
+      Napi::TypeError::New(info.Env(), name_ + ": expected (heap: ArrayBuffer, " + std::to_string(count) + " numbers)")
+          .ThrowAsJavaScriptException();
+      return;
+    }
+    Napi::ArrayBuffer heap = info[0].As<Napi::ArrayBuffer>();
+    base_ = static_cast<uint8_t*>(heap.Data());
+    bytes_ = static_cast<int64_t>(heap.ByteLength());
+  }
+
+  bool ok() const { return ok_; }
+  int64_t Int(size_t i) const { return info_[i + 1].As<Napi::Number>().Int64Value(); }
+  float Float(size_t i) const { return info_[i + 1].As<Napi::Number>().FloatValue(); }
+
+  // Argument i is the byte offset of a tensor of `count` 4-byte elements (or kNone where `optional`).
+  template <typename T>
+  T* Tensor(size_t i, int64_t count, bool optional = false) {
+    if (!ok_) return nullptr;
+    const int64_t offset = Int(i);
+    if (optional && offset == kNone) return nullptr;
+    if (count < 0 || offset < 0 || offset % 4 != 0 || offset + count * 4 > bytes_) {
+      Fail("tensor argument " + std::to_string(i + 1) + " (" + std::to_string(count) +
+           " elements) does not fit the heap");
+      return nullptr;
+    }
+    return reinterpret_cast<T*>(base_ + offset);
+  }
+
+  void Fail(const std::string& why) {
+    if (!ok_) return;
+    ok_ = false;
+    Napi::RangeError::New(info_.Env(), name_ + ": " + why).ThrowAsJavaScriptException();
+  }
+
+  // Sizes must be positive (zero-size tensors never reach the addon).
+  void RequirePositive(std::initializer_list<int64_t> sizes) {
+    for (int64_t size : sizes)
+      if (size <= 0) Fail("sizes must be positive");
+  }
+
+ private:
+  const Napi::CallbackInfo& info_;
+  std::string name_;
+  bool ok_ = false;
+  uint8_t* base_ = nullptr;
+  int64_t bytes_ = 0;
+};
+
+// (heap, x, w, y, r, rows, cols, eps)
+Napi::Value RmsNormForward(const Napi::CallbackInfo& info) {
+  HeapCall call(info, "rmsNormForward", 7);
+  if (!call.ok()) return info.Env().Undefined();
+  const int64_t rows = call.Int(4), cols = call.Int(5);
+  call.RequirePositive({rows, cols});
+  auto x = call.Tensor<const float>(0, rows * cols);
+  auto w = call.Tensor<const float>(1, cols);
+  auto y = call.Tensor<float>(2, rows * cols);
+  auto r = call.Tensor<float>(3, rows);
+  if (call.ok()) fused::RmsNormForward(x, w, y, r, rows, cols, call.Float(6));
+  return info.Env().Undefined();
+}
+
+// (heap, dy, x, w, r, dx, dw, rows, cols)
+Napi::Value RmsNormBackward(const Napi::CallbackInfo& info) {
+  HeapCall call(info, "rmsNormBackward", 8);
+  if (!call.ok()) return info.Env().Undefined();
+  const int64_t rows = call.Int(6), cols = call.Int(7);
+  call.RequirePositive({rows, cols});
+  auto dy = call.Tensor<const float>(0, rows * cols);
+  auto x = call.Tensor<const float>(1, rows * cols);
+  auto w = call.Tensor<const float>(2, cols);
+  auto r = call.Tensor<const float>(3, rows);
+  auto dx = call.Tensor<float>(4, rows * cols);
+  auto dw = call.Tensor<float>(5, cols);
+  if (call.ok()) fused::RmsNormBackward(dy, x, w, r, dx, dw, rows, cols);
+  return info.Env().Undefined();
+}
+
+// (heap, in, cos | -1, sin | -1, out, batch, seq, heads, hd, tableRows, scale, toHeads)
+Napi::Value Rope(const Napi::CallbackInfo& info) {
+  HeapCall call(info, "rope", 11);
+  if (!call.ok()) return info.Env().Undefined();
+  const int64_t batch = call.Int(4), seq = call.Int(5), heads = call.Int(6), hd = call.Int(7);
+  const int64_t table_rows = call.Int(8);
+  call.RequirePositive({batch, seq, heads, hd, table_rows});
+  if (hd % 2 != 0 || (table_rows != 1 && table_rows != batch)) call.Fail("head size must be even, table rows 1 or B");
+  const int64_t n = batch * seq * heads * hd;
+  auto in = call.Tensor<const float>(0, n);
+  auto cos = call.Tensor<const float>(1, table_rows * seq * hd, true);
+  auto sin = call.Tensor<const float>(2, table_rows * seq * hd, true);
+  auto out = call.Tensor<float>(3, n);
+  if ((cos == nullptr) != (sin == nullptr)) call.Fail("cos and sin must both be given or both absent");
+  if (!call.ok()) return info.Env().Undefined();
+  if (call.Int(10) != 0) {
+    fused::RopeToHeads(in, cos, sin, out, batch, seq, heads, hd, table_rows, call.Float(9));
+  } else {
+    fused::RopeFromHeads(in, cos, sin, out, batch, seq, heads, hd, table_rows, call.Float(9));
+  }
+  return info.Env().Undefined();
+}
+
+// (heap, s, mask, p, batch, heads, seq, cols, maskBatch)
+Napi::Value MaskedSoftmaxForward(const Napi::CallbackInfo& info) {
+  HeapCall call(info, "maskedSoftmaxForward", 8);
+  if (!call.ok()) return info.Env().Undefined();
+  const int64_t batch = call.Int(3), heads = call.Int(4), seq = call.Int(5), cols = call.Int(6);
+  const int64_t mask_batch = call.Int(7);
+  call.RequirePositive({batch, heads, seq, cols});
+  if (mask_batch != 1 && mask_batch != batch) call.Fail("mask batch must be 1 or B");
+  const int64_t n = batch * heads * seq * cols;
+  auto s = call.Tensor<const float>(0, n);
+  auto mask = call.Tensor<const float>(1, mask_batch * seq * cols);
+  auto p = call.Tensor<float>(2, n);
+  if (call.ok()) fused::MaskedSoftmaxForward(s, mask, p, batch, heads, seq, cols, mask_batch);
+  return info.Env().Undefined();
+}
+
+// (heap, dy, p, ds, rows, cols)
+Napi::Value SoftmaxBackward(const Napi::CallbackInfo& info) {
+  HeapCall call(info, "softmaxBackward", 5);
+  if (!call.ok()) return info.Env().Undefined();
+  const int64_t rows = call.Int(3), cols = call.Int(4);
+  call.RequirePositive({rows, cols});
+  auto dy = call.Tensor<const float>(0, rows * cols);
+  auto p = call.Tensor<const float>(1, rows * cols);
+  auto ds = call.Tensor<float>(2, rows * cols);
+  if (call.ok()) fused::SoftmaxBackward(dy, p, ds, rows, cols);
+  return info.Env().Undefined();
+}
+
+// (heap, g, u, a, n)
+Napi::Value SwiGluForward(const Napi::CallbackInfo& info) {
+  HeapCall call(info, "swiGluForward", 4);
+  if (!call.ok()) return info.Env().Undefined();
+  const int64_t n = call.Int(3);
+  call.RequirePositive({n});
+  auto g = call.Tensor<const float>(0, n);
+  auto u = call.Tensor<const float>(1, n);
+  auto a = call.Tensor<float>(2, n);
+  if (call.ok()) fused::SwiGluForward(g, u, a, n);
+  return info.Env().Undefined();
+}
+
+// (heap, dy, g, u, dg, du, n)
+Napi::Value SwiGluBackward(const Napi::CallbackInfo& info) {
+  HeapCall call(info, "swiGluBackward", 6);
+  if (!call.ok()) return info.Env().Undefined();
+  const int64_t n = call.Int(5);
+  call.RequirePositive({n});
+  auto dy = call.Tensor<const float>(0, n);
+  auto g = call.Tensor<const float>(1, n);
+  auto u = call.Tensor<const float>(2, n);
+  auto dg = call.Tensor<float>(3, n);
+  auto du = call.Tensor<float>(4, n);
+  if (call.ok()) fused::SwiGluBackward(dy, g, u, dg, du, n);
+  return info.Env().Undefined();
+}
+
+// Targets outside [0, vocab) fail the call, naming the first.
+void CheckTargets(HeapCall& call, const int32_t* targets, int64_t rows, int64_t vocab) {
+  if (!call.ok()) return;
+  for (int64_t i = 0; i < rows; ++i) {
+    if (targets[i] < 0 || targets[i] >= vocab) {
+      call.Fail("target " + std::to_string(targets[i]) + " at row " + std::to_string(i) + " is not in [0, " +
+                std::to_string(vocab) + ")");
+      return;
+    }
+  }
+}
+
+// (heap, logits, targets, logprobs, softmax | -1, rows, vocab)
+Napi::Value TokenLogprobsForward(const Napi::CallbackInfo& info) {
+  HeapCall call(info, "tokenLogprobsForward", 6);
+  if (!call.ok()) return info.Env().Undefined();
+  const int64_t rows = call.Int(4), vocab = call.Int(5);
+  call.RequirePositive({rows, vocab});
+  auto logits = call.Tensor<const float>(0, rows * vocab);
+  auto targets = call.Tensor<const int32_t>(1, rows);
+  auto logprobs = call.Tensor<float>(2, rows);
+  auto softmax = call.Tensor<float>(3, rows * vocab, true);
+  CheckTargets(call, targets, rows, vocab);
+  if (call.ok()) fused::TokenLogprobsForward(logits, targets, logprobs, softmax, rows, vocab);
+  return info.Env().Undefined();
+}
+
+// (heap, softmax, targets, dy, dlogits, rows, vocab)
+Napi::Value TokenLogprobsBackward(const Napi::CallbackInfo& info) {
+  HeapCall call(info, "tokenLogprobsBackward", 6);
+  if (!call.ok()) return info.Env().Undefined();
+  const int64_t rows = call.Int(4), vocab = call.Int(5);
+  call.RequirePositive({rows, vocab});
+  auto softmax = call.Tensor<const float>(0, rows * vocab);
+  auto targets = call.Tensor<const int32_t>(1, rows);
+  auto dy = call.Tensor<const float>(2, rows);
+  auto dlogits = call.Tensor<float>(3, rows * vocab);
+  CheckTargets(call, targets, rows, vocab);
+  if (call.ok()) fused::TokenLogprobsBackward(softmax, targets, dy, dlogits, rows, vocab);
+  return info.Env().Undefined();
+}
+
+// (heap, p, g, m, v, pOut, mOut, vOut, n, decay, beta1, 1 - beta1, beta2, 1 - beta2, stepSize, bc2Sqrt, eps)
+Napi::Value AdamW(const Napi::CallbackInfo& info) {
+  HeapCall call(info, "adamw", 16);
+  if (!call.ok()) return info.Env().Undefined();
+  const int64_t n = call.Int(7);
+  call.RequirePositive({n});
+  auto p = call.Tensor<const float>(0, n);
+  auto g = call.Tensor<const float>(1, n);
+  auto m = call.Tensor<const float>(2, n);
+  auto v = call.Tensor<const float>(3, n);
+  auto p_out = call.Tensor<float>(4, n);
+  auto m_out = call.Tensor<float>(5, n);
+  auto v_out = call.Tensor<float>(6, n);
+  if (!call.ok()) return info.Env().Undefined();
+  const fused::AdamWScalars s{call.Float(8),  call.Float(9),  call.Float(10), call.Float(11),
+                              call.Float(12), call.Float(13), call.Float(14), call.Float(15)};
+  fused::AdamWUpdate(p, g, m, v, p_out, m_out, v_out, n, s);
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void AddFusedExports(Napi::Env env, Napi::Object exports) {
+  const std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)> functions[] = {
+      {"rmsNormForward", RmsNormForward},
+      {"rmsNormBackward", RmsNormBackward},
+      {"rope", Rope},
+      {"maskedSoftmaxForward", MaskedSoftmaxForward},
+      {"softmaxBackward", SoftmaxBackward},
+      {"swiGluForward", SwiGluForward},
+      {"swiGluBackward", SwiGluBackward},
+      {"tokenLogprobsForward", TokenLogprobsForward},
+      {"tokenLogprobsBackward", TokenLogprobsBackward},
+      {"adamw", AdamW},
+  };
+  Napi::Object fused = Napi::Object::New(env);
+  for (const auto& [name, fn] : functions) fused.Set(name, Napi::Function::New(env, fn, name));
+  exports.Set("fused", fused);
+}
+
+}  // namespace posttrain

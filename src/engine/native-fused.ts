@@ -1,0 +1,253 @@
+/**
+ * Fused training kernels on the wasm backend (issue 8, lever 3), from the optional native addon (native/fused*.cc).
+ *
+ * Outside the matmuls a training step is a few hundred small tfjs kernels (RMSNorm alone is a square, a mean, an
+ * rsqrt and three multiplies forward, a dozen backward), each a pass over memory on one core. Each kernel here
+ * does one model block's forward or backward in a single pass on both threads: RMSNorm with its weight, RoPE fused
+ * with the head transpose, the masked softmax, SwiGLU, the token log-probs over the vocabulary (log-softmax and the
+ * pick of the target in one pass, the softmax kept for the backward), and the AdamW update.
+ *
+ * They are tfjs kernels registered on "wasm" under their own names and run through tf.engine().runKernel from the
+ * model's tf.customGrad blocks (src/model/fused.ts), which fall back to the plain tfjs formulas when
+ * fusedKernelsActive() is false: another backend, no addon, a shared (threaded) wasm heap, or disabled for a test.
+ * Like src/engine/native.ts, a kernel hands the addon the wasm heap and byte offsets, so nothing is copied.
+ */
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import * as tf from "@tensorflow/tfjs-core";
+
+/** The addon's `fused` namespace (native/fused_napi.cc); offsets are bytes into the heap, -1 = absent. */
+interface FusedAddon {
+  rmsNormForward(heap: ArrayBuffer, x: number, w: number, y: number, r: number, rows: number, cols: number, eps: number): void;
+  rmsNormBackward(heap: ArrayBuffer, dy: number, x: number, w: number, r: number, dx: number, dw: number, rows: number, cols: number): void;
+  rope(
+    heap: ArrayBuffer, input: number, cos: number, sin: number, out: number,
+    batch: number, seq: number, heads: number, hd: number, tableRows: number, scale: number, toHeads: number,
+  ): void;
+  maskedSoftmaxForward(heap: ArrayBuffer, s: number, mask: number, p: number, batch: number, heads: number, seq: number, cols: number, maskBatch: number): void;
+  softmaxBackward(heap: ArrayBuffer, dy: number, p: number, ds: number, rows: number, cols: number): void;
+  swiGluForward(heap: ArrayBuffer, g: number, u: number, a: number, n: number): void;
+  swiGluBackward(heap: ArrayBuffer, dy: number, g: number, u: number, dg: number, du: number, n: number): void;
+  tokenLogprobsForward(heap: ArrayBuffer, logits: number, targets: number, logprobs: number, softmax: number, rows: number, vocab: number): void;
+  tokenLogprobsBackward(heap: ArrayBuffer, softmax: number, targets: number, dy: number, dlogits: number, rows: number, vocab: number): void;
+  adamw(
+    heap: ArrayBuffer, p: number, g: number, m: number, v: number, pOut: number, mOut: number, vOut: number, n: number,
+    decay: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, stepSize: number, bc2Sqrt: number, eps: number,
+  ): void;
+}
+
+/** The parts of tfjs-backend-wasm's BackendWasm used here (public fields of its class). */
+interface WasmBackend {
+  wasm: { HEAPU8: Uint8Array };
+  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+type Inputs = Record<string, tf.TensorInfo | undefined>;
+type KernelArgs = { inputs: Inputs; backend: WasmBackend; attrs: Record<string, unknown> };
+
+/** Kernel names, registered on "wasm" only. */
+export const FUSED_KERNELS = {
+  rmsNorm: "PosttrainRmsNorm",
+  rmsNormGrad: "PosttrainRmsNormGrad",
+  toHeads: "PosttrainRopeToHeads",
+  fromHeads: "PosttrainRopeFromHeads",
+  maskedSoftmax: "PosttrainMaskedSoftmax",
+  softmaxGrad: "PosttrainSoftmaxGrad",
+  swiGlu: "PosttrainSwiGlu",
+  swiGluGrad: "PosttrainSwiGluGrad",
+  tokenLogprobs: "PosttrainTokenLogprobs",
+  tokenLogprobsGrad: "PosttrainTokenLogprobsGrad",
+  adamW: "PosttrainAdamW",
+} as const;
+
+/** Where node-gyp leaves the addon (the same file src/engine/native.ts loads; Node loads it once). */
+const ADDON_PATH = fileURLToPath(new URL("../../native/build/Release/posttrain_native.node", import.meta.url));
+
+let fused: FusedAddon | null = null;
+let registered = false;
+let enabled = true;
+let calls = 0;
+
+/**
+ * Registers the fused kernels on "wasm" if the addon is built and has them; true if they are (now) registered.
+ * Called by initBackendInfo once the native matmul kernels are in.
+ */
+export function registerFusedKernels(): boolean {
+  if (registered) return true;
+  try {
+    const addon = createRequire(import.meta.url)(ADDON_PATH) as { fused?: FusedAddon };
+    if (!addon.fused) return false;
+    fused = addon.fused;
+  } catch {
+    return false;
+  }
+  for (const [name, kernelFunc] of Object.entries(KERNEL_FUNCS)) {
+    tf.registerKernel({ kernelName: name, backendName: "wasm", kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+  }
+  registered = true;
+  return true;
+}
+
+/** Turns the fused path off (false) or back on; for tests that compare it with the plain tfjs formulas. */
+export function setFusedKernelsEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/** Whether the model's blocks run the fused kernels now: registered, enabled, wasm active with a plain heap. */
+export function fusedKernelsActive(): boolean {
+  if (!registered || !enabled || tf.getBackend() !== "wasm") return false;
+  return heapOf(tf.backend() as unknown as WasmBackend) !== null;
+}
+
+/**
+ * Runs fused kernel `kernel` (FUSED_KERNELS) through the engine, so its outputs are tracked like any op's; only
+ * while fusedKernelsActive(). Absent optional inputs are left out.
+ */
+export function runFused(kernel: keyof typeof FUSED_KERNELS, inputs: Record<string, tf.Tensor | undefined>, attrs: tf.NamedAttrMap = {}): tf.Tensor[] {
+  const present: tf.NamedTensorMap = {};
+  for (const [name, t] of Object.entries(inputs)) if (t !== undefined) present[name] = t;
+  const out = tf.engine().runKernel(FUSED_KERNELS[kernel], present, attrs) as tf.Tensor | tf.Tensor[];
+  return Array.isArray(out) ? out : [out];
+}
+
+/** Fused kernel calls served since load (tells a test that the fused path ran). */
+export function fusedKernelCalls(): number {
+  return calls;
+}
+
+/** The heap as a plain ArrayBuffer, read after the outputs are allocated (allocation may replace it). */
+function heapOf(backend: WasmBackend): ArrayBuffer | null {
+  const buffer = backend.wasm.HEAPU8.buffer;
+  return buffer instanceof ArrayBuffer ? buffer : null;
+}
+
+function offsetOf(backend: WasmBackend, t: tf.TensorInfo | undefined, name: string): number {
+  if (t === undefined) return -1;
+  if (t.dtype !== "float32" && t.dtype !== "int32") throw new Error(`fused kernel: ${name} must be float32 or int32, got ${t.dtype}`);
+  const data = backend.dataIdMap.get(t.dataId);
+  if (data === undefined) throw new Error(`fused kernel: ${name} of shape [${t.shape}] is not in the wasm heap`);
+  return data.memoryOffset;
+}
+
+const size = (t: tf.TensorInfo): number => tf.util.sizeFromShape(t.shape);
+
+/**
+ * Allocates `outShapes`, then calls `run` with the heap and the byte offsets of inputs (by name) and outputs, and
+ * returns the outputs. Empty tensors skip the addon (their outputs are empty too).
+ */
+function launch(args: KernelArgs, outShapes: number[][], run: (heap: ArrayBuffer, at: (name: string) => number, out: number[]) => void): tf.TensorInfo[] {
+  const { inputs, backend } = args;
+  const outs = outShapes.map((shape) => backend.makeOutput(shape, "float32"));
+  const empty = Object.values(inputs).some((t) => t !== undefined && size(t) === 0) || outs.some((t) => size(t) === 0);
+  if (!empty) {
+    const heap = heapOf(backend);
+    if (heap === null) throw new Error("fused kernel: the wasm heap is shared (threaded build); use the plain path");
+    calls += 1;
+    run(heap, (name) => offsetOf(backend, inputs[name], name), outs.map((t) => offsetOf(backend, t, "output")));
+  }
+  return outs;
+}
+
+const last = (t: tf.TensorInfo): number => t.shape[t.shape.length - 1]!;
+const rowsOf = (t: tf.TensorInfo): number => size(t) / last(t);
+
+/** Inputs {x [N, D], w [D]}, attrs {eps} -> [y [N, D], r [N, 1]]. */
+function rmsNorm(args: KernelArgs): tf.TensorInfo[] {
+  const x = args.inputs["x"]!;
+  const [rows, cols] = [rowsOf(x), last(x)];
+  return launch(args, [x.shape, [rows, 1]], (heap, at, [y, r]) =>
+    fused!.rmsNormForward(heap, at("x"), at("w"), y!, r!, rows, cols, args.attrs["eps"] as number));
+}
+
+/** Inputs {dy, x, w, r} -> [dx [N, D], dw [D]]. */
+function rmsNormGrad(args: KernelArgs): tf.TensorInfo[] {
+  const x = args.inputs["x"]!;
+  const [rows, cols] = [rowsOf(x), last(x)];
+  return launch(args, [x.shape, [cols]], (heap, at, [dx, dw]) =>
+    fused!.rmsNormBackward(heap, at("dy"), at("x"), at("w"), at("r"), dx!, dw!, rows, cols));
+}
+
+/**
+ * toHeads: inputs {x [B*T, H*hd], cos?, sin? [R, T, 1, hd]}, attrs {batch, seq, heads, scale} -> [B, H, T, hd];
+ * fromHeads: inputs {x [B, H, T, hd], cos?, sin?}, attrs {scale} -> [B*T, H*hd] (the transpose of toHeads).
+ */
+function rope(toHeads: boolean) {
+  return (args: KernelArgs): tf.TensorInfo[] => {
+    const x = args.inputs["x"]!;
+    const cos = args.inputs["cos"];
+    const heads = toHeads ? (args.attrs["heads"] as number) : x.shape[1]!;
+    const [batch, seq, hd] = toHeads
+      ? [args.attrs["batch"] as number, args.attrs["seq"] as number, last(x) / heads]
+      : [x.shape[0]!, x.shape[2]!, x.shape[3]!];
+    const outShape = toHeads ? [batch, heads, seq, hd] : [batch * seq, heads * hd];
+    const tableRows = cos ? cos.shape[0]! : 1;
+    return launch(args, [outShape], (heap, at, [out]) =>
+      fused!.rope(heap, at("x"), at("cos"), at("sin"), out!, batch, seq, heads, hd, tableRows, args.attrs["scale"] as number, toHeads ? 1 : 0));
+  };
+}
+
+/** Inputs {s [B, H, T, S], mask [B|1, 1, T, S]} -> p. */
+function maskedSoftmax(args: KernelArgs): tf.TensorInfo[] {
+  const s = args.inputs["s"]!;
+  const [b, h, t, cols] = s.shape as [number, number, number, number];
+  return launch(args, [s.shape], (heap, at, [p]) =>
+    fused!.maskedSoftmaxForward(heap, at("s"), at("mask"), p!, b, h, t, cols, args.inputs["mask"]!.shape[0]!));
+}
+
+/** Inputs {dy, p} -> ds = p * (dy - sum(dy * p)) over the last axis. */
+function softmaxGrad(args: KernelArgs): tf.TensorInfo[] {
+  const p = args.inputs["p"]!;
+  return launch(args, [p.shape], (heap, at, [ds]) => fused!.softmaxBackward(heap, at("dy"), at("p"), ds!, rowsOf(p), last(p)));
+}
+
+function swiGlu(args: KernelArgs): tf.TensorInfo[] {
+  const g = args.inputs["g"]!;
+  return launch(args, [g.shape], (heap, at, [a]) => fused!.swiGluForward(heap, at("g"), at("u"), a!, size(g)));
+}
+
+function swiGluGrad(args: KernelArgs): tf.TensorInfo[] {
+  const g = args.inputs["g"]!;
+  return launch(args, [g.shape, g.shape], (heap, at, [dg, du]) =>
+    fused!.swiGluBackward(heap, at("dy"), at("g"), at("u"), dg!, du!, size(g)));
+}
+
+/** Inputs {logits [N, V], targets [N] int32}, attrs {keepSoftmax} -> [logprobs [N], softmax [N, V]?]. */
+function tokenLogprobs(args: KernelArgs): tf.TensorInfo[] {
+  const logits = args.inputs["logits"]!;
+  const [rows, vocab] = [rowsOf(logits), last(logits)];
+  const keep = args.attrs["keepSoftmax"] === true;
+  return launch(args, keep ? [[rows], [rows, vocab]] : [[rows]], (heap, at, [logprobs, softmax]) =>
+    fused!.tokenLogprobsForward(heap, at("logits"), at("targets"), logprobs!, softmax ?? -1, rows, vocab));
+}
+
+/** Inputs {softmax [N, V], targets [N] int32, dy [N]} -> dlogits [N, V]. */
+function tokenLogprobsGrad(args: KernelArgs): tf.TensorInfo[] {
+  const softmax = args.inputs["softmax"]!;
+  const [rows, vocab] = [rowsOf(softmax), last(softmax)];
+  return launch(args, [softmax.shape], (heap, at, [dlogits]) =>
+    fused!.tokenLogprobsBackward(heap, at("softmax"), at("targets"), at("dy"), dlogits!, rows, vocab));
+}
+
+/** Inputs {p, g, m, v} of one shape, attrs the step's scalars -> [p', m', v']. */
+function adamW(args: KernelArgs): tf.TensorInfo[] {
+  const p = args.inputs["p"]!;
+  const a = args.attrs as Record<string, number>;
+  return launch(args, [p.shape, p.shape, p.shape], (heap, at, [pOut, mOut, vOut]) =>
+    fused!.adamw(heap, at("p"), at("g"), at("m"), at("v"), pOut!, mOut!, vOut!, size(p),
+      a["decay"]!, a["beta1"]!, a["oneMinusBeta1"]!, a["beta2"]!, a["oneMinusBeta2"]!, a["stepSize"]!, a["bc2Sqrt"]!, a["eps"]!));
+}
+
+const KERNEL_FUNCS: Record<string, (args: KernelArgs) => tf.TensorInfo[]> = {
+  [FUSED_KERNELS.rmsNorm]: rmsNorm,
+  [FUSED_KERNELS.rmsNormGrad]: rmsNormGrad,
+  [FUSED_KERNELS.toHeads]: rope(true),
+  [FUSED_KERNELS.fromHeads]: rope(false),
+  [FUSED_KERNELS.maskedSoftmax]: maskedSoftmax,
+  [FUSED_KERNELS.softmaxGrad]: softmaxGrad,
+  [FUSED_KERNELS.swiGlu]: swiGlu,
+  [FUSED_KERNELS.swiGluGrad]: swiGluGrad,
+  [FUSED_KERNELS.tokenLogprobs]: tokenLogprobs,
+  [FUSED_KERNELS.tokenLogprobsGrad]: tokenLogprobsGrad,
+  [FUSED_KERNELS.adamW]: adamW,
+};
