@@ -150,9 +150,10 @@ void Gemm(const GemmProblem& p) {
   if (p.batch == 0 || p.m == 0 || p.n == 0) return;
   const Variant& variant = VariantOf(g_isa);
   Job job{&p, &variant, 1, {}};
-  // A few rows stream B from memory at a fraction of the arithmetic peak, so they take longer per multiply-add.
-  const int64_t slowdown = p.m <= kSkinnyRows ? 4 : 1;
-  const int64_t work = p.batch * p.m * p.n * std::max<int64_t>(p.k, 1) * slowdown;
+  // A few rows stream B from memory (L3 or DRAM) at a fraction of the arithmetic peak: each element of B costs
+  // about as long as 16 multiply-adds, however few rows use it.
+  const int64_t rows_cost = p.m <= kSkinnyRows ? std::max<int64_t>(p.m, 16) : p.m;
+  const int64_t work = p.batch * rows_cost * p.n * std::max<int64_t>(p.k, 1);
   if (g_threads >= 2 && work >= kMinParallelWork) job.parts = SplitWork(p, *variant.tile, job.ranges);
   if (job.parts > 1) {
     WorkerPool::Get().Run(RunPart, &job, job.parts);

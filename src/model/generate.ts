@@ -9,7 +9,7 @@ import { Rng } from "../rng.js";
 import { eosIds, headDim } from "./config.js";
 import { KVCache } from "./kv-cache.js";
 import type { Olmo2Model } from "./olmo2.js";
-import { chooseToken, logSumExp } from "./sampling.js";
+import { chooseToken } from "./sampling.js";
 
 export interface GenerateOptions {
   maxNewTokens: number;
@@ -72,8 +72,11 @@ export async function generate(model: Olmo2Model, prompts: number[][], opts: Gen
     const positions = padding.map((n) => Array.from({ length: promptLen }, (_, j) => Math.max(0, j - n)));
     let logits = tf.tidy(() => model.forwardCached(tf.tensor2d(ids, [batch, promptLen], "int32"), { cache, offset: 0, positions, keyValid }));
     for (let step = 0; step < maxNew; step++) {
-      const host = (await logits.data()) as Float32Array;
-      logits.dispose();
+      // The normalisers of the log-probs on the backend (vectorised there: in JavaScript, one exp per vocabulary
+      // entry per row costs more than a whole decoding step of the tiny preset).
+      const normalisers = tf.tidy(() => tf.logSumExp(logits, 1));
+      const [host, lse] = (await Promise.all([logits.data(), normalisers.data()])) as [Float32Array, Float32Array];
+      tf.dispose([logits, normalisers]);
       const next = new Array<number>(batch).fill(pad);
       for (let r = 0; r < batch; r++) {
         if (done[r]) continue;
@@ -81,7 +84,7 @@ export async function generate(model: Olmo2Model, prompts: number[][], opts: Gen
         const id = chooseToken(row, opts, rng);
         next[r] = id;
         result.outputIds[r]!.push(id);
-        result.logprobs[r]!.push(row[id]! - logSumExp(row));
+        result.logprobs[r]!.push(row[id]! - lse[r]!);
         opts.onToken?.(r, id);
         if (stopIds.has(id)) finish(r, "eos");
         else if (opts.stopStrings?.length && hitsStop(opts.decode!(result.outputIds[r]!), opts.stopStrings)) finish(r, "stop");
