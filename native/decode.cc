@@ -9,6 +9,7 @@
 #include <cstring>
 #include <vector>
 
+#include "elementwise.h"
 #include "gemm_api.h"
 #include "worker_pool.h"
 
@@ -19,7 +20,8 @@ namespace {
 #define POSTTRAIN_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 
 // Sum of a[i] * b[i] over 16 independent lanes, so the compiler vectorises without reassociating a single sum.
-POSTTRAIN_VECTOR_CLONES float Dot(const float* a, const float* b, int64_t n) {
+// Inlined into the callers below, so it is compiled for each of their instruction sets.
+inline __attribute__((always_inline)) float Dot(const float* a, const float* b, int64_t n) {
   float lanes[16] = {};
   int64_t i = 0;
   for (; i + 16 <= n; i += 16)
@@ -31,7 +33,7 @@ POSTTRAIN_VECTOR_CLONES float Dot(const float* a, const float* b, int64_t n) {
 }
 
 // y[i] += s * x[i].
-POSTTRAIN_VECTOR_CLONES void Axpy(float s, const float* x, float* y, int64_t n) {
+inline __attribute__((always_inline)) void Axpy(float s, const float* x, float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] += s * x[i];
 }
 
@@ -52,12 +54,11 @@ POSTTRAIN_VECTOR_CLONES void RmsNormRows(const float* y, int64_t rows, int64_t c
   }
 }
 
-// g = (g * sigmoid(g)) * u (fused.ts swiGlu).
-POSTTRAIN_VECTOR_CLONES void SwiGlu(float* g, const float* u, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) {
-    const float s = 1.f / (1.f + std::exp(-g[i]));
-    g[i] = (g[i] * s) * u[i];
-  }
+// g = (g * sigmoid(g)) * u (fused.ts swiGlu), sigmoid(g) = 1 / (1 + exp(-g)); e is scratch of n floats.
+POSTTRAIN_VECTOR_CLONES void SwiGlu(float* g, const float* u, float* e, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) e[i] = -g[i];
+  ExpF32(e, e, n);
+  for (int64_t i = 0; i < n; ++i) g[i] = (g[i] * (1.f / (1.f + e[i]))) * u[i];
 }
 
 // y [rows, out] = x [rows, in] W^T, W stored [out, in] (HF layout).
@@ -104,48 +105,45 @@ struct AttentionJob {
   int64_t parts;
 };
 
-// Attention for the (row, head) pairs of one part: each new token attends to the cache slots up to its own that
-// hold real tokens (layers.ts causalMask), softmax over them, weighted sum of their values.
+// One query against the cache slots [0, last] of its row: softmax over those that hold real tokens (layers.ts
+// causalMask), weighted sum of their values. scores: scratch of max_len floats.
+POSTTRAIN_VECTOR_CLONES void AttendQuery(const float* q, const float* keys, const float* values, const uint8_t* valid,
+                                         int64_t last, int64_t max_len, int64_t hd, float* scores, float* out) {
+  float max = -INFINITY;
+  for (int64_t j = 0; j <= last; ++j) {
+    scores[j] = valid[j] ? Dot(q, keys + j * hd, hd) : -INFINITY;
+    max = std::max(max, scores[j]);
+  }
+  std::fill(out, out + hd, 0.f);
+  if (max == -INFINITY) {
+    // No visible key (a padding token before its row starts; its output reaches no real token): as the tfjs path,
+    // whose finite mask makes every score equal, the plain mean over all slots.
+    for (int64_t j = 0; j < max_len; ++j) Axpy(1.f / static_cast<float>(max_len), values + j * hd, out, hd);
+    return;
+  }
+  for (int64_t j = 0; j <= last; ++j) scores[j] -= max;
+  ExpF32(scores, scores, last + 1);  // masked slots: exp(-inf) = 0
+  float sum = 0.f;
+  for (int64_t j = 0; j <= last; ++j) sum += scores[j];
+  for (int64_t j = 0; j <= last; ++j) {
+    if (valid[j]) Axpy(scores[j] / sum, values + j * hd, out, hd);
+  }
+}
+
+// Attention for the (row, head) pairs of one part.
 void AttentionPart(void* context, int part) {
   const AttentionJob& job = *static_cast<const AttentionJob*>(context);
   const Olmo2Dims& d = *job.dims;
   const int64_t hd = d.head_dim, qd = d.heads * hd, group = d.heads / d.kv_heads;
   const int64_t pairs = d.batch * d.heads;
-  thread_local std::vector<float> scores;
-  scores.resize(static_cast<size_t>(d.max_len));
+  std::vector<float> scores(static_cast<size_t>(d.max_len));
   for (int64_t pair = pairs * part / job.parts; pair < pairs * (part + 1) / job.parts; ++pair) {
     const int64_t b = pair / d.heads, h = pair % d.heads;
     const int64_t kv_base = (b * d.kv_heads + h / group) * d.max_len * hd;
-    const float* keys = job.k_cache + kv_base;
-    const float* values = job.v_cache + kv_base;
-    const uint8_t* valid = job.key_valid + b * d.max_len;
     for (int64_t i = 0; i < d.tokens; ++i) {
       const int64_t row = b * d.tokens + i;
-      const float* qv = job.q + row * qd + h * hd;
-      float* o = job.out + row * qd + h * hd;
-      const int64_t last = d.offset + i;
-      float max = -INFINITY;
-      for (int64_t j = 0; j <= last; ++j) {
-        if (!valid[j]) continue;
-        scores[j] = Dot(qv, keys + j * hd, hd);
-        max = std::max(max, scores[j]);
-      }
-      std::fill(o, o + hd, 0.f);
-      if (max == -INFINITY) {
-        // No visible key (a padding token before its row starts; its output reaches no real token): as the tfjs
-        // path, whose finite mask makes every score equal, the plain mean over all slots.
-        for (int64_t j = 0; j < d.max_len; ++j) Axpy(1.f / static_cast<float>(d.max_len), values + j * hd, o, hd);
-        continue;
-      }
-      float sum = 0.f;
-      for (int64_t j = 0; j <= last; ++j) {
-        if (!valid[j]) continue;
-        scores[j] = std::exp(scores[j] - max);
-        sum += scores[j];
-      }
-      for (int64_t j = 0; j <= last; ++j) {
-        if (valid[j]) Axpy(scores[j] / sum, values + j * hd, o, hd);
-      }
+      AttendQuery(job.q + row * qd + h * hd, job.k_cache + kv_base, job.v_cache + kv_base,
+                  job.key_valid + b * d.max_len, d.offset + i, d.max_len, hd, scores.data(), job.out + row * qd + h * hd);
     }
   }
 }
@@ -165,7 +163,7 @@ void Attention(const Olmo2Dims& d, const float* q, const Olmo2LayerWeights& w, c
 
 // Float buffers for one step's activations, grown on demand and kept between calls.
 float* Buffer(int slot, int64_t floats) {
-  thread_local std::vector<float> buffers[12];
+  thread_local std::vector<float> buffers[13];
   std::vector<float>& buf = buffers[slot];
   if (static_cast<int64_t>(buf.size()) < floats) buf.resize(static_cast<size_t>(floats));
   return buf.data();
@@ -189,6 +187,7 @@ void Olmo2CachedForward(const Olmo2Dims& d, const Olmo2Weights& w, const int32_t
   float* cos = Buffer(9, n * half);
   float* sin = Buffer(10, n * half);
   float* last = Buffer(11, d.batch * dm);
+  float* scratch = Buffer(12, n * inter);
 
   for (int64_t r = 0; r < n; ++r) std::memcpy(x + r * dm, w.embed + int64_t{ids[r]} * dm, dm * sizeof(float));
 
@@ -228,7 +227,7 @@ void Olmo2CachedForward(const Olmo2Dims& d, const Olmo2Weights& w, const int32_t
     RmsNormRows(tmp, n, dm, lw.post_attention_norm, d.eps, x, h);
     Linear(h, n, dm, lw.gate_proj, inter, gate);
     Linear(h, n, dm, lw.up_proj, inter, up);
-    SwiGlu(gate, up, n * inter);
+    SwiGlu(gate, up, scratch, n * inter);
     Linear(gate, n, inter, lw.down_proj, dm, tmp);
     RmsNormRows(tmp, n, dm, lw.post_feedforward_norm, d.eps, h, x);
   }
