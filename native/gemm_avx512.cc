@@ -100,7 +100,6 @@ struct Avx512Kernel {
   // so B is streamed once without packing; 4 rows by 4 columns at a time, reduced across lanes at the end.
   static constexpr int64_t kDotRows = 4;
   static constexpr int64_t kDotCols = 4;
-  static constexpr int64_t kDotAhead = 1024;  // bytes of each row of B prefetched ahead of the loads
   template <int R>
   static void DotTile(int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc,
                       int64_t cols) {
@@ -115,8 +114,14 @@ struct Avx512Kernel {
       for (int j = 0; j < kDotCols; ++j) acc[r][j] = _mm512_setzero_ps();
     for (int64_t p = 0; p < k; p += 16) {
       const __mmask16 mask = k - p >= 16 ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << (k - p)) - 1);
+      // The rows of the next column block, at the same position: the memory system keeps streaming B while this
+      // block's later row blocks compute from L1 (1.7x for 8 rows, about 1.1x for one). An address past the end of
+      // B is only a hint (computed as an integer: no out-of-range pointer is formed).
+      const uintptr_t next_block = static_cast<uintptr_t>(kDotCols * ldb) * sizeof(float);
 #pragma GCC unroll 4
-      for (int j = 0; j < kDotCols; ++j) _mm_prefetch(reinterpret_cast<const char*>(brow[j] + p) + kDotAhead, _MM_HINT_T0);
+      for (int j = 0; j < kDotCols; ++j) {
+        _mm_prefetch(reinterpret_cast<const char*>(reinterpret_cast<uintptr_t>(brow[j] + p) + next_block), _MM_HINT_T0);
+      }
       __m512 av[R];
 #pragma GCC unroll 4
       for (int r = 0; r < R; ++r) av[r] = _mm512_maskz_loadu_ps(mask, a + r * lda + p);
