@@ -65,8 +65,9 @@ Napi::Value Olmo2StepNapi(const Napi::CallbackInfo& info) {
       static_cast<int64_t>(key_valid.ElementLength()) != d.batch * d.max_len) {
     return Fail(env, "ids/positions need batch * tokens entries and keyValid batch * maxLen");
   }
+  const int32_t* id = ids.Data();
   for (int64_t i = 0; i < n; ++i) {
-    if (ids[i] < 0 || ids[i] >= d.vocab) return Fail(env, "token id " + std::to_string(ids[i]) + " outside the vocabulary");
+    if (id[i] < 0 || id[i] >= d.vocab) return Fail(env, "token id " + std::to_string(id[i]) + " outside the vocabulary");
   }
 
   bool inside = true;
