@@ -106,6 +106,21 @@ describe.skipIf(!addon.loaded)(`native cached step${addon.loaded ? "" : ` (SKIPP
     model.dispose();
   });
 
+  it("rejects a token id outside the vocabulary, naming it, and leaks no tensor", () => {
+    const model = Olmo2Model.init(configFromPreset("micro"), 5);
+    const c = model.config;
+    const cache = new KVCache(c.num_hidden_layers, 1, c.num_key_value_heads, 4, headDim(c));
+    const ids = tf.tensor2d([[3, c.vocab_size]], undefined, "int32");
+    const before = tf.memory().numTensors;
+    expect(() => model.forwardCached(ids, { cache, offset: 0, positions: [[0, 1]], keyValid: [[1, 1, 0, 0]] })).toThrow(
+      `token id ${c.vocab_size} outside the vocabulary`,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([ids]);
+    cache.dispose();
+    model.dispose();
+  });
+
   it("falls back to the tfjs layers when the cache is rebuilt instead of written in place", () => {
     const model = Olmo2Model.init(configFromPreset("micro"), 5);
     const c = model.config;
