@@ -74,7 +74,16 @@ struct Avx2Kernel {
 #pragma GCC unroll 4
       for (int j = 0; j < kDotCols; ++j) acc[r][j] = _mm256_setzero_ps();
     const int64_t full = k & ~int64_t{7};
+    const uintptr_t next_block = static_cast<uintptr_t>(kDotCols * ldb) * sizeof(float);
     for (int64_t p = 0; p < full; p += 8) {
+      // Every other step (one cache line of each row): the next column block's rows at the same position, as the
+      // AVX-512 variant does, so memory keeps streaming B while later row blocks compute from L1.
+      if ((p & 15) == 0) {
+#pragma GCC unroll 4
+        for (int j = 0; j < kDotCols; ++j) {
+          _mm_prefetch(reinterpret_cast<const char*>(reinterpret_cast<uintptr_t>(brow[j] + p) + next_block), _MM_HINT_T0);
+        }
+      }
       __m256 av[R];
 #pragma GCC unroll 4
       for (int r = 0; r < R; ++r) av[r] = _mm256_loadu_ps(a + r * lda + p);
