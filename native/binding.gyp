@@ -17,7 +17,9 @@
         "fused_avx512.cc",
         "fused_avx2.cc",
         "fused_scalar.cc",
-        "fused_napi.cc"
+        "fused_napi.cc",
+        "fused_attention.cc",
+        "fused_attention_avx512.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

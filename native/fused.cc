@@ -17,13 +17,7 @@ constexpr int64_t kMinParallelFloats = int64_t{1} << 15;
 // Parts per call: more than the two threads, so a helper that wakes late still takes a share.
 constexpr int kParts = 4;
 
-const KernelTable& Kernels() {
-  switch (CurrentIsa()) {
-    case Isa::kAvx512: return KernelsAvx512();
-    case Isa::kAvx2: return KernelsAvx2();
-    default: return KernelsScalar();
-  }
-}
+const KernelTable& Kernels() { return CurrentKernels(); }
 
 template <typename Args>
 struct Job {
@@ -68,6 +62,14 @@ void RmsBackwardPart(void* context, int part) {
 }
 
 }  // namespace
+
+const KernelTable& CurrentKernels() {
+  switch (CurrentIsa()) {
+    case Isa::kAvx512: return KernelsAvx512();
+    case Isa::kAvx2: return KernelsAvx2();
+    default: return KernelsScalar();
+  }
+}
 
 void RmsNormForward(const float* x, const float* w, float* y, float* r, int64_t rows, int64_t cols, float eps) {
   RmsNormArgs args{};

@@ -52,7 +52,13 @@ struct KernelTable {
   void (*adamw)(const ElementwiseArgs&, int64_t begin, int64_t end);
   void (*logprobs_forward)(const LogprobArgs&, int64_t begin, int64_t end);
   void (*logprobs_backward)(const LogprobArgs&, int64_t begin, int64_t end);
+  // One attention row in place: row = softmax(row + mask) over cols; ds = p * (ds - sum(ds * p)).
+  void (*mask_softmax_row)(float* row, const float* mask, int64_t cols);
+  void (*softmax_grad_row)(float* ds, const float* p, int64_t cols);
 };
+
+// The table of the instruction set the GEMM currently uses.
+const KernelTable& CurrentKernels();
 
 const KernelTable& KernelsAvx512();
 const KernelTable& KernelsAvx2();

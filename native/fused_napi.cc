@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fused.h"
+#include "fused_attention.h"
 
 namespace posttrain {
 namespace {
@@ -242,6 +243,52 @@ Napi::Value AdamW(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// Reads the shape arguments (batch, heads, kvHeads, seq, hd, maskBatch) starting at argument `first`.
+bool AttentionShapeOf(HeapCall& call, size_t first, fused::AttentionShape* s) {
+  *s = {call.Int(first), call.Int(first + 1), call.Int(first + 2), call.Int(first + 3), call.Int(first + 4),
+        call.Int(first + 5)};
+  call.RequirePositive({s->batch, s->heads, s->kv_heads, s->seq, s->hd, s->mask_batch});
+  if (call.ok() && (s->heads % s->kv_heads != 0 || (s->mask_batch != 1 && s->mask_batch != s->batch))) {
+    call.Fail("heads must be a multiple of kv heads, mask batch 1 or B");
+  }
+  return call.ok();
+}
+
+// (heap, q, k, v, mask, p, out, batch, heads, kvHeads, seq, hd, maskBatch)
+Napi::Value AttentionForward(const Napi::CallbackInfo& info) {
+  HeapCall call(info, "attentionForward", 12);
+  fused::AttentionShape s;
+  if (!call.ok() || !AttentionShapeOf(call, 6, &s)) return info.Env().Undefined();
+  const int64_t q_size = s.batch * s.heads * s.seq * s.hd, kv_size = s.batch * s.kv_heads * s.seq * s.hd;
+  auto q = call.Tensor<const float>(0, q_size);
+  auto k = call.Tensor<const float>(1, kv_size);
+  auto v = call.Tensor<const float>(2, kv_size);
+  auto mask = call.Tensor<const float>(3, s.mask_batch * s.seq * s.seq);
+  auto p = call.Tensor<float>(4, s.batch * s.heads * s.seq * s.seq);
+  auto out = call.Tensor<float>(5, q_size);
+  if (call.ok()) fused::AttentionForward(q, k, v, mask, p, out, s);
+  return info.Env().Undefined();
+}
+
+// (heap, dout, p, q, k, v, mask, dq, dk, dv, batch, heads, kvHeads, seq, hd, maskBatch)
+Napi::Value AttentionBackward(const Napi::CallbackInfo& info) {
+  HeapCall call(info, "attentionBackward", 15);
+  fused::AttentionShape s;
+  if (!call.ok() || !AttentionShapeOf(call, 9, &s)) return info.Env().Undefined();
+  const int64_t q_size = s.batch * s.heads * s.seq * s.hd, kv_size = s.batch * s.kv_heads * s.seq * s.hd;
+  auto dout = call.Tensor<const float>(0, q_size);
+  auto p = call.Tensor<const float>(1, s.batch * s.heads * s.seq * s.seq);
+  auto q = call.Tensor<const float>(2, q_size);
+  auto k = call.Tensor<const float>(3, kv_size);
+  auto v = call.Tensor<const float>(4, kv_size);
+  auto mask = call.Tensor<const float>(5, s.mask_batch * s.seq * s.seq);
+  auto dq = call.Tensor<float>(6, q_size);
+  auto dk = call.Tensor<float>(7, kv_size);
+  auto dv = call.Tensor<float>(8, kv_size);
+  if (call.ok()) fused::AttentionBackward(dout, p, q, k, v, mask, dq, dk, dv, s);
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void AddFusedExports(Napi::Env env, Napi::Object exports) {
@@ -256,6 +303,8 @@ void AddFusedExports(Napi::Env env, Napi::Object exports) {
       {"tokenLogprobsForward", TokenLogprobsForward},
       {"tokenLogprobsBackward", TokenLogprobsBackward},
       {"adamw", AdamW},
+      {"attentionForward", AttentionForward},
+      {"attentionBackward", AttentionBackward},
   };
   Napi::Object fused = Napi::Object::New(env);
   for (const auto& [name, fn] : functions) fused.Set(name, Napi::Function::New(env, fn, name));

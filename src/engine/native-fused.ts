@@ -5,7 +5,8 @@
  * rsqrt and three multiplies forward, a dozen backward), each a pass over memory on one core. Each kernel here
  * does one model block's forward or backward in a single pass on both threads: RMSNorm with its weight, RoPE fused
  * with the head transpose, the masked softmax, SwiGLU, the token log-probs over the vocabulary (log-softmax and the
- * pick of the target in one pass, the softmax kept for the backward), and the AdamW update.
+ * pick of the target in one pass, the softmax kept for the backward), the AdamW update, and causal self-attention
+ * (scores, softmax and the product with v in one kernel that skips the blocks a causal mask hides).
  *
  * They are tfjs kernels registered on "wasm" under their own names and run through tf.engine().runKernel from the
  * model's tf.customGrad blocks (src/model/fused.ts), which fall back to the plain tfjs formulas when
@@ -34,6 +35,14 @@ interface FusedAddon {
     heap: ArrayBuffer, p: number, g: number, m: number, v: number, pOut: number, mOut: number, vOut: number, n: number,
     decay: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, stepSize: number, bc2Sqrt: number, eps: number,
   ): void;
+  attentionForward(
+    heap: ArrayBuffer, q: number, k: number, v: number, mask: number, p: number, out: number,
+    batch: number, heads: number, kvHeads: number, seq: number, hd: number, maskBatch: number,
+  ): void;
+  attentionBackward(
+    heap: ArrayBuffer, dout: number, p: number, q: number, k: number, v: number, mask: number, dq: number, dk: number, dv: number,
+    batch: number, heads: number, kvHeads: number, seq: number, hd: number, maskBatch: number,
+  ): void;
 }
 
 /** The parts of tfjs-backend-wasm's BackendWasm used here (public fields of its class). */
@@ -59,6 +68,8 @@ export const FUSED_KERNELS = {
   tokenLogprobs: "PosttrainTokenLogprobs",
   tokenLogprobsGrad: "PosttrainTokenLogprobsGrad",
   adamW: "PosttrainAdamW",
+  attention: "PosttrainCausalAttention",
+  attentionGrad: "PosttrainCausalAttentionGrad",
 } as const;
 
 /** Where node-gyp leaves the addon (the same file src/engine/native.ts loads; Node loads it once). */
@@ -238,6 +249,29 @@ function adamW(args: KernelArgs): tf.TensorInfo[] {
       a["decay"]!, a["beta1"]!, a["oneMinusBeta1"]!, a["beta2"]!, a["oneMinusBeta2"]!, a["stepSize"]!, a["bc2Sqrt"]!, a["eps"]!));
 }
 
+/** [batch, heads, kvHeads, seq, hd, maskBatch] of q [B, H, T, hd], k [B, KV, T, hd], mask [MB, 1, T, T]. */
+function attentionShape(q: tf.TensorInfo, k: tf.TensorInfo, mask: tf.TensorInfo): number[] {
+  const [b, h, t, hd] = q.shape as [number, number, number, number];
+  return [b, h, k.shape[1]!, t, hd, mask.shape[0]!];
+}
+
+/** Inputs {q, k, v, mask} -> [out [B, H, T, hd], p [B, H, T, T]] (native/fused_attention.h). */
+function attention(args: KernelArgs): tf.TensorInfo[] {
+  const { q, k, mask } = args.inputs as Record<string, tf.TensorInfo>;
+  const [b, h, t] = q!.shape as [number, number, number];
+  const dims = attentionShape(q!, k!, mask!) as [number, number, number, number, number, number];
+  return launch(args, [q!.shape, [b, h, t, t]], (heap, at, [out, p]) =>
+    fused!.attentionForward(heap, at("q"), at("k"), at("v"), at("mask"), p!, out!, ...dims));
+}
+
+/** Inputs {dout, p, q, k, v, mask} -> [dq, dk, dv]. */
+function attentionGrad(args: KernelArgs): tf.TensorInfo[] {
+  const { q, k, mask } = args.inputs as Record<string, tf.TensorInfo>;
+  const dims = attentionShape(q!, k!, mask!) as [number, number, number, number, number, number];
+  return launch(args, [q!.shape, k!.shape, k!.shape], (heap, at, [dq, dk, dv]) =>
+    fused!.attentionBackward(heap, at("dout"), at("p"), at("q"), at("k"), at("v"), at("mask"), dq!, dk!, dv!, ...dims));
+}
+
 const KERNEL_FUNCS: Record<string, (args: KernelArgs) => tf.TensorInfo[]> = {
   [FUSED_KERNELS.rmsNorm]: rmsNorm,
   [FUSED_KERNELS.rmsNormGrad]: rmsNormGrad,
@@ -250,4 +284,6 @@ const KERNEL_FUNCS: Record<string, (args: KernelArgs) => tf.TensorInfo[]> = {
   [FUSED_KERNELS.tokenLogprobs]: tokenLogprobs,
   [FUSED_KERNELS.tokenLogprobsGrad]: tokenLogprobsGrad,
   [FUSED_KERNELS.adamW]: adamW,
+  [FUSED_KERNELS.attention]: attention,
+  [FUSED_KERNELS.attentionGrad]: attentionGrad,
 };

@@ -4,6 +4,7 @@ import { fusedKernelCalls, initBackend, registerFusedKernels, setFusedKernelsEna
 import { configureNativeMatMul, nativeMatMulStatus } from "../engine/native.js";
 import { Rng } from "../rng.js";
 import { applyRope, maskedSoftmax, mergeHeads, rmsNorm, swiGlu, toHeads } from "./fused.js";
+import { causalMask, groupedAttention } from "./layers.js";
 import { tokenLogprobs } from "./logprobs.js";
 
 function random(shape: number[], rng: Rng, scale = 1): tf.Tensor {
@@ -140,6 +141,25 @@ describe.skipIf(!fusedBuilt)(`fused native kernels equal the plain tfjs formulas
           const f = (s: tf.Tensor) => maskedSoftmax(s as tf.Tensor4D, mask);
           expectSameGradients(f, plain(f), [random([b, h, t, t], rng, 3)], rng);
         }
+      });
+
+      it("self-attention (GQA; causal, padded left and right, and non-causal masks)", () => {
+        const rng = new Rng(17);
+        const attend = (mask: tf.Tensor4D) => (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) =>
+          groupedAttention(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D, mask);
+        const valid = (t: number, pattern: (j: number) => boolean) => Array.from({ length: t }, (_, j) => (pattern(j) ? 1 : 0));
+        const t = 19;
+        const masks = [
+          causalMask(t, t, 0),
+          causalMask(t, t, 0, [valid(t, () => true), valid(t, (j) => j < 15), valid(t, (j) => j >= 3)]),
+          tf.tensor4d(Array.from({ length: t * t }, (_, i) => ((i * 7) % 3 === 0 ? -1e9 : 0)), [1, 1, t, t]),
+        ];
+        for (const mask of masks) {
+          const f = attend(mask as tf.Tensor4D);
+          expectSameGradients(f, plain(f), [random([3, 4, t, 10], rng), random([3, 2, t, 10], rng), random([3, 2, t, 10], rng)], rng);
+        }
+        const f = attend(causalMask(64, 64, 0));
+        expectSameGradients(f, plain(f), [random([2, 4, 64, 32], rng), random([2, 4, 64, 32], rng), random([2, 4, 64, 32], rng)], rng);
       });
 
       it("swiGlu", () => {

@@ -156,6 +156,29 @@ export function maskedSoftmax(scores: tf.Tensor4D, mask: tf.Tensor4D): tf.Tensor
 }
 
 /**
+ * Self-attention softmax(q k^T + mask) v over the full sequence (keys = queries), grouped-query heads, as one
+ * fused kernel each way that computes only what a causal mask leaves visible (native/fused_attention.h). q
+ * [B, H, T, hd] (scaled), k/v [B, KV, T, hd], mask [B|1, 1, T, T]. Keeps q, k, v and the probabilities.
+ * Only while fusedKernelsActive(); groupedAttention is the plain formula.
+ */
+export function fusedSelfAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask: tf.Tensor4D): tf.Tensor4D {
+  const op = tf.customGrad((...args: Args) => {
+    const [qi, ki, vi, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
+    const [out, p] = runFused("attention", { q: qi, k: ki, v: vi, mask }) as [tf.Tensor4D, tf.Tensor4D];
+    save([qi, ki, vi, p, mask]); // the mask is the caller's and may be disposed before the backward pass
+    p.dispose(); // the tape keeps its own reference
+    return {
+      value: out,
+      gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
+        const [qs, ks, vs, ps, ms] = saved;
+        return runFused("attentionGrad", { dout: dy, p: ps, q: qs, k: ks, v: vs, mask: ms });
+      },
+    };
+  });
+  return op(q, k, v) as tf.Tensor4D;
+}
+
+/**
  * SwiGLU gate: a = silu(g) * u, silu(g) = g * sigmoid(g). Keeps g and u:
  * du = dy * silu(g), dg = dy * u * s * (1 + g * (1 - s)) with s = sigmoid(g).
  */

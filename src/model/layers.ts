@@ -5,7 +5,8 @@
  * `x @ W^T` (matMul with transposeB) and checkpoints load by straight copy.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { applyRope, maskedSoftmax, rmsNorm, swiGlu } from "./fused.js";
+import { fusedKernelsActive } from "../engine/index.js";
+import { applyRope, fusedSelfAttention, maskedSoftmax, rmsNorm, swiGlu } from "./fused.js";
 
 export { applyRope, rmsNorm };
 
@@ -55,7 +56,8 @@ export function ropeTables(positions: number[][], hd: number, theta: number): { 
 }
 
 /**
- * Scaled dot-product attention with grouped-query heads, without repeating K/V: query head h uses kv
+ * Scaled dot-product attention with grouped-query heads, without repeating K/V (over the whole sequence, keys =
+ * queries, and with the fused kernels active: one native kernel each way, fusedSelfAttention): query head h uses kv
  * head floor(h / rep), so heads group contiguously and q [B, H, T, hd] reshapes to [B, KV, rep*T, hd].
  * q [B, H, T, hd] (already scaled by hd^-0.5), k/v [B, KV, S, hd], mask additive [B|1, 1, T, S].
  * Returns [B, H, T, hd].
@@ -64,6 +66,8 @@ export function groupedAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D,
   const [b, h, t, hd] = q.shape;
   const kvHeads = k.shape[1];
   const s = k.shape[2];
+  const maskFits = mask.shape[1] === 1 && (mask.shape[0] === 1 || mask.shape[0] === b) && mask.shape[2] === t && mask.shape[3] === s;
+  if (s === t && h % kvHeads === 0 && maskFits && fusedKernelsActive()) return fusedSelfAttention(q, k, v, mask);
   const grouped = tf.reshape(q, [b, kvHeads, (h / kvHeads) * t, hd]);
   const scores: tf.Tensor4D = tf.reshape(tf.matMul(grouped, k, false, true), [b, h, t, s]);
   const probs = maskedSoftmax(scores, mask);
