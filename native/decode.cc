@@ -62,7 +62,7 @@ POSTTRAIN_VECTOR_CLONES void SwiGlu(float* g, const float* u, float* e, int64_t 
 }
 
 // y [rows, out] = x [rows, in] W^T, W stored [out, in] (HF layout).
-void Linear(const float* x, int64_t rows, int64_t in, const float* w, int64_t out, float* y) {
+GemmProblem LinearProblem(const float* x, int64_t rows, int64_t in, const float* w, int64_t out, float* y) {
   GemmProblem p{};
   p.a = x;
   p.b = w;
@@ -74,8 +74,46 @@ void Linear(const float* x, int64_t rows, int64_t in, const float* w, int64_t ou
   p.trans_b = true;
   p.bias = nullptr;
   p.activation = Activation::kLinear;
-  Gemm(p);
+  return p;
 }
+
+void Linear(const float* x, int64_t rows, int64_t in, const float* w, int64_t out, float* y) {
+  Gemm(LinearProblem(x, rows, in, w, out, y));
+}
+
+// Up to three products of one input (q/k/v, gate/up). With few rows (decoding) the threads share them out as one
+// job, each taking its half of every product's columns: one hand-off instead of one per product, so fewer chances
+// to wait on a helper thread the scheduler has put aside. More rows: Gemm one by one, each split its own way.
+struct LinearGroup {
+  GemmProblem problems[3];
+  int count = 0;
+
+  void Add(const float* x, int64_t rows, int64_t in, const float* w, int64_t out, float* y) {
+    problems[count++] = LinearProblem(x, rows, in, w, out, y);
+  }
+
+  static void Part(void* context, int part) {
+    const LinearGroup& group = *static_cast<const LinearGroup*>(context);
+    for (int i = 0; i < group.count; ++i) {
+      const GemmProblem& p = group.problems[i];
+      const int64_t cut = (p.n / 2) & ~int64_t{3};  // whole blocks of 4 columns (the skinny kernels' width)
+      const int64_t n0 = part == 0 ? 0 : cut, n1 = part == 0 ? cut : p.n;
+      if (n1 > n0) GemmRangeHere(p, {0, 1, 0, p.m, n0, n1});
+    }
+  }
+
+  void Run() {
+    const GemmProblem* all[3] = {&problems[0], &problems[1], &problems[2]};
+    if (problems[0].m <= kGroupRows && WorthBothThreads(all, count)) {
+      WorkerPool::Get().Run(Part, this, 2);
+    } else {
+      for (int i = 0; i < count; ++i) Gemm(problems[i]);
+    }
+  }
+
+  // Rows up to which the GEMM reads a transposed B in place (gemm_driver.h kSkinnyRows), splitting it by columns.
+  static constexpr int64_t kGroupRows = 16;
+};
 
 // RoPE in place, rotate-half convention: [x1, x2] -> [x1 cos - x2 sin, x2 cos + x1 sin] per head, with the cos/sin
 // row of each token (half entries; HF's tables repeat them for the second half).
@@ -206,9 +244,11 @@ void Olmo2CachedForward(const Olmo2Dims& d, const Olmo2Weights& w, const int32_t
 
   for (int64_t l = 0; l < d.layers; ++l) {
     const Olmo2LayerWeights& lw = w.layers[l];
-    Linear(x, n, dm, lw.q_proj, qd, q);
-    Linear(x, n, dm, lw.k_proj, kd, k);
-    Linear(x, n, dm, lw.v_proj, kd, v);
+    LinearGroup qkv;
+    qkv.Add(x, n, dm, lw.q_proj, qd, q);
+    qkv.Add(x, n, dm, lw.k_proj, kd, k);
+    qkv.Add(x, n, dm, lw.v_proj, kd, v);
+    qkv.Run();
     RmsNormRows(q, n, qd, lw.q_norm, d.eps, nullptr, q);
     RmsNormRows(k, n, kd, lw.k_norm, d.eps, nullptr, k);
     Rope(q, n, d.heads, hd, cos, sin);
@@ -225,8 +265,10 @@ void Olmo2CachedForward(const Olmo2Dims& d, const Olmo2Weights& w, const int32_t
     Attention(d, q, lw, key_valid, att);
     Linear(att, n, qd, lw.o_proj, dm, tmp);
     RmsNormRows(tmp, n, dm, lw.post_attention_norm, d.eps, x, h);
-    Linear(h, n, dm, lw.gate_proj, inter, gate);
-    Linear(h, n, dm, lw.up_proj, inter, up);
+    LinearGroup gate_up;
+    gate_up.Add(h, n, dm, lw.gate_proj, inter, gate);
+    gate_up.Add(h, n, dm, lw.up_proj, inter, up);
+    gate_up.Run();
     SwiGlu(gate, up, scratch, n * inter);
     Linear(gate, n, inter, lw.down_proj, dm, tmp);
     RmsNormRows(tmp, n, dm, lw.post_feedforward_norm, d.eps, h, x);

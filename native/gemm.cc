@@ -63,6 +63,13 @@ constexpr int kMaxParts = 16;
 // Rows up to which a product times a transposed B reads B in place (BlockedGemm::kSkinnyRows).
 constexpr int64_t kSkinnyRows = 16;
 
+// Multiply-adds of a problem, as time: a few rows stream B from memory (L3 or DRAM) at a fraction of the
+// arithmetic peak, so each element of B costs about as long as 16 multiply-adds, however few rows use it.
+int64_t Work(const GemmProblem& p) {
+  const int64_t rows_cost = p.m <= kSkinnyRows ? std::max<int64_t>(p.m, 16) : p.m;
+  return p.batch * rows_cost * p.n * std::max<int64_t>(p.k, 1);
+}
+
 struct Job {
   const GemmProblem* problem;
   const Variant* variant;
@@ -146,15 +153,24 @@ int Threads() { return g_threads; }
 
 void SetThreads(int threads) { g_threads = std::max(1, std::min(2, threads)); }
 
+bool WorthBothThreads(const GemmProblem* const* problems, int count) {
+  int64_t work = 0;
+  for (int i = 0; i < count; ++i) work += Work(*problems[i]);
+  return g_threads >= 2 && work >= kMinParallelWork;
+}
+
+void GemmRangeHere(const GemmProblem& p, const GemmRange& r) {
+  const Variant& variant = VariantOf(g_isa);
+  variant.fn(p, r);
+  Epilogue(p, r);
+}
+
 void Gemm(const GemmProblem& p) {
   if (p.batch == 0 || p.m == 0 || p.n == 0) return;
   const Variant& variant = VariantOf(g_isa);
   Job job{&p, &variant, 1, {}};
-  // A few rows stream B from memory (L3 or DRAM) at a fraction of the arithmetic peak: each element of B costs
-  // about as long as 16 multiply-adds, however few rows use it.
-  const int64_t rows_cost = p.m <= kSkinnyRows ? std::max<int64_t>(p.m, 16) : p.m;
-  const int64_t work = p.batch * rows_cost * p.n * std::max<int64_t>(p.k, 1);
-  if (g_threads >= 2 && work >= kMinParallelWork) job.parts = SplitWork(p, *variant.tile, job.ranges);
+  const GemmProblem* problems[] = {&p};
+  if (WorthBothThreads(problems, 1)) job.parts = SplitWork(p, *variant.tile, job.ranges);
   if (job.parts > 1) {
     WorkerPool::Get().Run(RunPart, &job, job.parts);
     return;

@@ -19,4 +19,10 @@ void SetThreads(int threads);  // 1 or 2
 // Runs the whole problem (bias and activation included) on up to Threads() threads.
 void Gemm(const GemmProblem& p);
 
+// For callers that share several products out between the threads themselves (native/decode.cc): whether a
+// problem of this much work is worth both threads, by the rule Gemm applies, and one rectangle of a problem (bias
+// and activation included) on the calling thread with the current instruction set.
+bool WorthBothThreads(const GemmProblem* const* problems, int count);
+void GemmRangeHere(const GemmProblem& p, const GemmRange& r);
+
 }  // namespace posttrain
