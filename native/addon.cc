@@ -222,6 +222,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("configure", Napi::Function::New(env, Configure, "configure"));
   posttrain::AddFusedExports(env, exports);
   exports.Set("olmo2Step", Napi::Function::New(env, posttrain::Olmo2StepNapi, "olmo2Step"));
+  exports.Set("logSumExpRows", Napi::Function::New(env, posttrain::LogSumExpRowsNapi, "logSumExpRows"));
   return exports;
 }
 

@@ -279,4 +279,22 @@ void Olmo2CachedForward(const Olmo2Dims& d, const Olmo2Weights& w, const int32_t
   Linear(last, d.batch, dm, w.lm_head, d.vocab, logits);
 }
 
+void LogSumExpRows(const float* x, int64_t rows, int64_t cols, float* out) {
+  float* shifted = Buffer(12, cols);
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* row = x + r * cols;
+    float max;
+    MaxRowsF32(row, &max, 1, cols);
+    if (!std::isfinite(max)) {  // NaN, or an infinite maximum: the sum is that too
+      out[r] = max;
+      continue;
+    }
+    for (int64_t j = 0; j < cols; ++j) shifted[j] = row[j] - max;
+    ExpF32(shifted, shifted, cols);
+    double sum = 0.0;
+    for (int64_t j = 0; j < cols; ++j) sum += shifted[j];
+    out[r] = max + static_cast<float>(std::log(sum));
+  }
+}
+
 }  // namespace posttrain

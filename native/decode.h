@@ -41,4 +41,8 @@ struct Olmo2Weights {
 void Olmo2CachedForward(const Olmo2Dims& dims, const Olmo2Weights& weights, const int32_t* ids,
                         const int32_t* positions, const uint8_t* key_valid, float* logits);
 
+// out[r] = log(sum_j exp(x[r, j])) for x [rows, cols], stably (through the row maximum); the log-probability
+// normalisers generation needs for every row of logits at every step. NaN in a row gives NaN.
+void LogSumExpRows(const float* x, int64_t rows, int64_t cols, float* out);
+
 }  // namespace posttrain

@@ -1,5 +1,6 @@
 // N-API surface of the cached OLMo-2 step (decode.h): weights and KV caches stay in the tfjs wasm heap, passed as
-// byte offsets; the small per-step inputs (ids, positions, key validity) come as typed arrays.
+// byte offsets; the small per-step inputs (ids, positions, key validity) come as typed arrays. Also the per-row
+// log-sum-exp of the logits that generation reads back every step.
 #include "decode_napi.h"
 
 #include <string>
@@ -92,6 +93,31 @@ Napi::Value Olmo2StepNapi(const Napi::CallbackInfo& info) {
   float* logits = at(info[6].As<Napi::Number>().DoubleValue(), d.batch * d.vocab);
   if (!inside) return Fail(env, "a weight, cache or the logits do not fit the heap");
   Olmo2CachedForward(d, w, ids.Data(), positions.Data(), key_valid.Data(), logits);
+  return env.Undefined();
+}
+
+// logSumExpRows(heap, xOffset, rows, cols, out: Float32Array of rows)
+Napi::Value LogSumExpRowsNapi(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 5 || !info[0].IsArrayBuffer() || !info[1].IsNumber() || !info[2].IsNumber() ||
+      !info[3].IsNumber() || !IsTyped(info[4], napi_float32_array)) {
+    Napi::TypeError::New(env, "logSumExpRows: expected (heap: ArrayBuffer, xOffset, rows, cols, out: Float32Array)")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::ArrayBuffer heap = info[0].As<Napi::ArrayBuffer>();
+  const int64_t offset = info[1].As<Napi::Number>().Int64Value();
+  const int64_t rows = info[2].As<Napi::Number>().Int64Value(), cols = info[3].As<Napi::Number>().Int64Value();
+  Napi::Float32Array out = info[4].As<Napi::Float32Array>();
+  const int64_t heap_bytes = static_cast<int64_t>(heap.ByteLength());
+  if (rows < 0 || cols < 1 || offset < 0 || offset % 4 != 0 || offset + rows * cols * 4 > heap_bytes ||
+      static_cast<int64_t>(out.ElementLength()) != rows) {
+    Napi::RangeError::New(env, "logSumExpRows: [" + std::to_string(rows) + ", " + std::to_string(cols) +
+                                   "] does not fit the heap or the output")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  LogSumExpRows(reinterpret_cast<const float*>(static_cast<uint8_t*>(heap.Data()) + offset), rows, cols, out.Data());
   return env.Undefined();
 }
 

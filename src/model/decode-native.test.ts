@@ -1,14 +1,14 @@
 /**
  * The native cached step (decode-native.ts, native/decode.cc) must give what the tfjs layers give: the same logits
  * within float tolerance and the same cache contents, for a left-padded prefill and the single-token steps after
- * it, and the same greedy tokens end to end. The tfjs side runs with the native kernels unregistered, which also
- * switches the native step off.
+ * it, and the same greedy tokens end to end; and the native row log-sum-exp generation reads. The tfjs side runs
+ * with the native kernels unregistered, which also switches the native step off.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { initBackend, nativeOlmo2StepCalls, registerNativeKernels, unregisterNativeKernels } from "../engine/index.js";
+import { initBackend, nativeOlmo2StepCalls, nativeRowLogSumExp, registerNativeKernels, unregisterNativeKernels } from "../engine/index.js";
 import { configureNativeMatMul, nativeMatMulStatus } from "../engine/native.js";
-import { type CachedStep, KVCache, Olmo2Model, configFromPreset, generate, headDim } from "./index.js";
+import { type CachedStep, KVCache, Olmo2Model, configFromPreset, generate, headDim, logSumExp } from "./index.js";
 
 const addon = nativeMatMulStatus();
 
@@ -122,6 +122,21 @@ describe.skipIf(!addon.loaded)(`native cached step${addon.loaded ? "" : ` (SKIPP
       native.logprobs.forEach((row, r) => row.forEach((lp, i) => expect(lp).toBeCloseTo(tfjs.logprobs[r]![i]!, 3)));
     }
     model.dispose();
+  });
+
+  it("the native row log-sum-exp equals a double-precision one, with -Infinity and NaN entries", () => {
+    const cols = 4099;
+    const data = new Float32Array(4 * cols).map((_, i) => 30 * Math.sin(i * 0.37) + (i % 7));
+    data[cols + 5] = -Infinity; // a masked entry: contributes nothing
+    data.fill(-Infinity, 2 * cols, 3 * cols); // every entry masked: -Infinity
+    data[3 * cols + 11] = NaN;
+    const logits = tf.tensor2d(data, [4, cols]);
+    const got = nativeRowLogSumExp(logits);
+    expect(got).not.toBeNull();
+    for (const r of [0, 1]) expect(got![r]!).toBeCloseTo(logSumExp(data.subarray(r * cols, (r + 1) * cols)), 4);
+    expect(got![2]).toBe(-Infinity);
+    expect(got![3]).toBeNaN();
+    logits.dispose();
   });
 
   it("rejects a token id outside the vocabulary, naming it, and leaks no tensor", () => {

@@ -5,6 +5,7 @@
  * what it would alone.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { nativeRowLogSumExp } from "../engine/index.js";
 import { Rng } from "../rng.js";
 import { eosIds, headDim } from "./config.js";
 import { KVCache } from "./kv-cache.js";
@@ -72,11 +73,9 @@ export async function generate(model: Olmo2Model, prompts: number[][], opts: Gen
     const positions = padding.map((n) => Array.from({ length: promptLen }, (_, j) => Math.max(0, j - n)));
     let logits = tf.tidy(() => model.forwardCached(tf.tensor2d(ids, [batch, promptLen], "int32"), { cache, offset: 0, positions, keyValid }));
     for (let step = 0; step < maxNew; step++) {
-      // The normalisers of the log-probs on the backend (vectorised there: in JavaScript, one exp per vocabulary
-      // entry per row costs more than a whole decoding step of the tiny preset).
-      const normalisers = tf.tidy(() => tf.logSumExp(logits, 1));
-      const [host, lse] = (await Promise.all([logits.data(), normalisers.data()])) as [Float32Array, Float32Array];
-      tf.dispose([logits, normalisers]);
+      const host = (await logits.data()) as Float32Array;
+      const lse = rowLogSumExp(logits);
+      logits.dispose();
       const next = new Array<number>(batch).fill(pad);
       for (let r = 0; r < batch; r++) {
         if (done[r]) continue;
@@ -104,6 +103,20 @@ export async function generate(model: Olmo2Model, prompts: number[][], opts: Gen
     done[row] = true;
     result.finishReasons[row] = reason;
   }
+}
+
+/**
+ * The log-prob normalisers log(sum(exp(row))) of every row of logits [B, V], vectorised: natively where the wasm
+ * heap holds them, else on the backend (in JavaScript, one exp per vocabulary entry per row costs more than a whole
+ * decoding step of the tiny preset).
+ */
+function rowLogSumExp(logits: tf.Tensor2D): Float32Array {
+  const native = nativeRowLogSumExp(logits);
+  if (native) return native;
+  const normalisers = tf.tidy(() => tf.logSumExp(logits, 1));
+  const values = normalisers.dataSync() as Float32Array;
+  normalisers.dispose();
+  return values;
 }
 
 function hitsStop(text: string, stops: string[]): boolean {
