@@ -144,28 +144,33 @@ struct AttentionJob {
 };
 
 // One query against the cache slots [0, last] of its row: softmax over those that hold real tokens (layers.ts
-// causalMask), weighted sum of their values. scores: scratch of max_len floats.
+// causalMask), weighted sum of their values. Scores and the weighted sum go through the GEMM's few-rows kernels on
+// this thread (q times the keys, stored [slots, hd]: a transposed B; the probabilities times the values). Slots
+// that are not real get probability 0, as under the tfjs path's finite mask. scores: scratch of max_len floats.
 POSTTRAIN_VECTOR_CLONES void AttendQuery(const float* q, const float* keys, const float* values, const uint8_t* valid,
                                          int64_t last, int64_t max_len, int64_t hd, float* scores, float* out) {
+  const int64_t slots = last + 1;
+  GemmRangeHere(LinearProblem(q, 1, hd, keys, slots, scores), {0, 1, 0, 1, 0, slots});
   float max = -INFINITY;
-  for (int64_t j = 0; j <= last; ++j) {
-    scores[j] = valid[j] ? Dot(q, keys + j * hd, hd) : -INFINITY;
+  for (int64_t j = 0; j < slots; ++j) {
+    if (!valid[j]) scores[j] = -INFINITY;
     max = std::max(max, scores[j]);
   }
-  std::fill(out, out + hd, 0.f);
   if (max == -INFINITY) {
     // No visible key (a padding token before its row starts; its output reaches no real token): as the tfjs path,
     // whose finite mask makes every score equal, the plain mean over all slots.
+    std::fill(out, out + hd, 0.f);
     for (int64_t j = 0; j < max_len; ++j) Axpy(1.f / static_cast<float>(max_len), values + j * hd, out, hd);
     return;
   }
-  for (int64_t j = 0; j <= last; ++j) scores[j] -= max;
-  ExpF32(scores, scores, last + 1);  // masked slots: exp(-inf) = 0
+  for (int64_t j = 0; j < slots; ++j) scores[j] -= max;
+  ExpF32(scores, scores, slots);  // masked slots: exp(-inf) = 0
   float sum = 0.f;
-  for (int64_t j = 0; j <= last; ++j) sum += scores[j];
-  for (int64_t j = 0; j <= last; ++j) {
-    if (valid[j]) Axpy(scores[j] / sum, values + j * hd, out, hd);
-  }
+  for (int64_t j = 0; j < slots; ++j) sum += scores[j];
+  for (int64_t j = 0; j < slots; ++j) scores[j] /= sum;
+  GemmProblem weighted = LinearProblem(scores, 1, slots, values, hd, out);
+  weighted.trans_b = false;  // values are [slots, hd]
+  GemmRangeHere(weighted, {0, 1, 0, 1, 0, hd});
 }
 
 // Attention for the (row, head) pairs of one part.
