@@ -179,22 +179,23 @@ void AdamWUpdate(const float* p, const float* g, const float* m, const float* v,
   Split(args, Kernels().adamw, n, n * 7, 16);
 }
 
-void TokenLogprobsForward(const float* logits, const int32_t* targets, float* logprobs, float* softmax, int64_t rows,
+void TokenLogprobsForward(const float* logits, const int32_t* targets, float* logprobs, float* lse, int64_t rows,
                           int64_t vocab) {
   LogprobArgs args{};
   args.logits = logits;
   args.targets = targets;
   args.logprobs = logprobs;
-  args.softmax = softmax;
+  args.lse = lse;
   args.rows = rows;
   args.vocab = vocab;
-  Split(args, Kernels().logprobs_forward, rows, rows * vocab * 3);
+  Split(args, Kernels().logprobs_forward, rows, rows * vocab);
 }
 
-void TokenLogprobsBackward(const float* softmax, const int32_t* targets, const float* dy, float* dlogits, int64_t rows,
-                           int64_t vocab) {
+void TokenLogprobsBackward(const float* logits, const float* lse, const int32_t* targets, const float* dy,
+                           float* dlogits, int64_t rows, int64_t vocab) {
   LogprobArgs args{};
-  args.softmax_in = softmax;
+  args.logits = logits;
+  args.lse_in = lse;
   args.targets = targets;
   args.dy = dy;
   args.dlogits = dlogits;

@@ -33,13 +33,13 @@ void SwiGluForward(const float* g, const float* u, float* a, int64_t n);
 // du = dy * g * s, dg = dy * u * s * (1 + g * (1 - s)), s = sigmoid(g).
 void SwiGluBackward(const float* dy, const float* g, const float* u, float* dg, float* du, int64_t n);
 
-// Per row of logits [rows, vocab]: logprob[i] = logits[i, target[i]] - logsumexp_j logits[i, j]; when softmax is
-// not null it receives softmax(logits) (what the backward pass reads). Targets must lie in [0, vocab).
-void TokenLogprobsForward(const float* logits, const int32_t* targets, float* logprobs, float* softmax, int64_t rows,
+// Per row of logits [rows, vocab]: lse[i] = logsumexp_j logits[i, j], logprob[i] = logits[i, target[i]] - lse[i];
+// lse may be null (no backward pass). Targets must lie in [0, vocab).
+void TokenLogprobsForward(const float* logits, const int32_t* targets, float* logprobs, float* lse, int64_t rows,
                           int64_t vocab);
-// dlogits[i, j] = dy[i] * ([j == target[i]] - softmax[i, j]).
-void TokenLogprobsBackward(const float* softmax, const int32_t* targets, const float* dy, float* dlogits, int64_t rows,
-                           int64_t vocab);
+// dlogits[i, j] = dy[i] * ([j == target[i]] - exp(logits[i, j] - lse[i])): the softmax is recomputed, not stored.
+void TokenLogprobsBackward(const float* logits, const float* lse, const int32_t* targets, const float* dy,
+                           float* dlogits, int64_t rows, int64_t vocab);
 
 // One AdamW step (PyTorch order, see src/train/adamw.ts), writing new p, m, v (they may alias the old ones):
 // m' = b1 m + (1 - b1) g, v' = b2 v + (1 - b2) g^2, p' = p * decay - step * m' / (sqrt(v') / bc2_sqrt + eps).

@@ -33,9 +33,9 @@ struct ElementwiseArgs {
   AdamWScalars adam;
 };
 struct LogprobArgs {
-  const float *logits, *softmax_in, *dy;
+  const float *logits, *lse_in, *dy;
   const int32_t* targets;
-  float *logprobs, *softmax, *dlogits;
+  float *logprobs, *lse, *dlogits;
   int64_t rows, vocab;
 };
 

@@ -193,7 +193,7 @@ void CheckTargets(HeapCall& call, const int32_t* targets, int64_t rows, int64_t 
   }
 }
 
-// (heap, logits, targets, logprobs, softmax | -1, rows, vocab)
+// (heap, logits, targets, logprobs, lse | -1, rows, vocab)
 Napi::Value TokenLogprobsForward(const Napi::CallbackInfo& info) {
   HeapCall call(info, "tokenLogprobsForward", 6);
   if (!call.ok()) return info.Env().Undefined();
@@ -202,24 +202,25 @@ Napi::Value TokenLogprobsForward(const Napi::CallbackInfo& info) {
   auto logits = call.Tensor<const float>(0, rows * vocab);
   auto targets = call.Tensor<const int32_t>(1, rows);
   auto logprobs = call.Tensor<float>(2, rows);
-  auto softmax = call.Tensor<float>(3, rows * vocab, true);
+  auto lse = call.Tensor<float>(3, rows, true);
   CheckTargets(call, targets, rows, vocab);
-  if (call.ok()) fused::TokenLogprobsForward(logits, targets, logprobs, softmax, rows, vocab);
+  if (call.ok()) fused::TokenLogprobsForward(logits, targets, logprobs, lse, rows, vocab);
   return info.Env().Undefined();
 }
 
-// (heap, softmax, targets, dy, dlogits, rows, vocab)
+// (heap, logits, lse, targets, dy, dlogits, rows, vocab)
 Napi::Value TokenLogprobsBackward(const Napi::CallbackInfo& info) {
-  HeapCall call(info, "tokenLogprobsBackward", 6);
+  HeapCall call(info, "tokenLogprobsBackward", 7);
   if (!call.ok()) return info.Env().Undefined();
-  const int64_t rows = call.Int(4), vocab = call.Int(5);
+  const int64_t rows = call.Int(5), vocab = call.Int(6);
   call.RequirePositive({rows, vocab});
-  auto softmax = call.Tensor<const float>(0, rows * vocab);
-  auto targets = call.Tensor<const int32_t>(1, rows);
-  auto dy = call.Tensor<const float>(2, rows);
-  auto dlogits = call.Tensor<float>(3, rows * vocab);
+  auto logits = call.Tensor<const float>(0, rows * vocab);
+  auto lse = call.Tensor<const float>(1, rows);
+  auto targets = call.Tensor<const int32_t>(2, rows);
+  auto dy = call.Tensor<const float>(3, rows);
+  auto dlogits = call.Tensor<float>(4, rows * vocab);
   CheckTargets(call, targets, rows, vocab);
-  if (call.ok()) fused::TokenLogprobsBackward(softmax, targets, dy, dlogits, rows, vocab);
+  if (call.ok()) fused::TokenLogprobsBackward(logits, lse, targets, dy, dlogits, rows, vocab);
   return info.Env().Undefined();
 }
 

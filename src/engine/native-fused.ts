@@ -4,8 +4,8 @@
  * Outside the matmuls a training step is a few hundred small tfjs kernels (RMSNorm alone is a square, a mean, an
  * rsqrt and three multiplies forward, a dozen backward), each a pass over memory on one core. Each kernel here
  * does one model block's forward or backward in a single pass on both threads: RMSNorm with its weight, RoPE fused
- * with the head transpose, the masked softmax, SwiGLU, the token log-probs over the vocabulary (log-softmax and the
- * pick of the target in one pass, the softmax kept for the backward), the AdamW update, and causal self-attention
+ * with the head transpose, the masked softmax, SwiGLU, the token log-probs over the vocabulary (logsumexp and the
+ * pick of the target in one pass; the backward recomputes the softmax from the logits), the AdamW update, and causal self-attention
  * (scores, softmax and the product with v in one kernel that skips the blocks a causal mask hides).
  *
  * They are tfjs kernels registered on "wasm" under their own names and run through tf.engine().runKernel from the
@@ -29,8 +29,8 @@ interface FusedAddon {
   softmaxBackward(heap: ArrayBuffer, dy: number, p: number, ds: number, rows: number, cols: number): void;
   swiGluForward(heap: ArrayBuffer, g: number, u: number, a: number, n: number): void;
   swiGluBackward(heap: ArrayBuffer, dy: number, g: number, u: number, dg: number, du: number, n: number): void;
-  tokenLogprobsForward(heap: ArrayBuffer, logits: number, targets: number, logprobs: number, softmax: number, rows: number, vocab: number): void;
-  tokenLogprobsBackward(heap: ArrayBuffer, softmax: number, targets: number, dy: number, dlogits: number, rows: number, vocab: number): void;
+  tokenLogprobsForward(heap: ArrayBuffer, logits: number, targets: number, logprobs: number, lse: number, rows: number, vocab: number): void;
+  tokenLogprobsBackward(heap: ArrayBuffer, logits: number, lse: number, targets: number, dy: number, dlogits: number, rows: number, vocab: number): void;
   adamw(
     heap: ArrayBuffer, p: number, g: number, m: number, v: number, pOut: number, mOut: number, vOut: number, n: number,
     decay: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, stepSize: number, bc2Sqrt: number, eps: number,
@@ -223,21 +223,21 @@ function swiGluGrad(args: KernelArgs): tf.TensorInfo[] {
     fused!.swiGluBackward(heap, at("dy"), at("g"), at("u"), dg!, du!, size(g)));
 }
 
-/** Inputs {logits [N, V], targets [N] int32}, attrs {keepSoftmax} -> [logprobs [N], softmax [N, V]?]. */
+/** Inputs {logits [N, V], targets [N] int32}, attrs {keepLse} -> [logprobs [N], logsumexp [N]?]. */
 function tokenLogprobs(args: KernelArgs): tf.TensorInfo[] {
   const logits = args.inputs["logits"]!;
   const [rows, vocab] = [rowsOf(logits), last(logits)];
-  const keep = args.attrs["keepSoftmax"] === true;
-  return launch(args, keep ? [[rows], [rows, vocab]] : [[rows]], (heap, at, [logprobs, softmax]) =>
-    fused!.tokenLogprobsForward(heap, at("logits"), at("targets"), logprobs!, softmax ?? -1, rows, vocab));
+  const keep = args.attrs["keepLse"] === true;
+  return launch(args, keep ? [[rows], [rows]] : [[rows]], (heap, at, [logprobs, lse]) =>
+    fused!.tokenLogprobsForward(heap, at("logits"), at("targets"), logprobs!, lse ?? -1, rows, vocab));
 }
 
-/** Inputs {softmax [N, V], targets [N] int32, dy [N]} -> dlogits [N, V]. */
+/** Inputs {logits [N, V], lse [N], targets [N] int32, dy [N]} -> dlogits [N, V]. */
 function tokenLogprobsGrad(args: KernelArgs): tf.TensorInfo[] {
-  const softmax = args.inputs["softmax"]!;
-  const [rows, vocab] = [rowsOf(softmax), last(softmax)];
-  return launch(args, [softmax.shape], (heap, at, [dlogits]) =>
-    fused!.tokenLogprobsBackward(heap, at("softmax"), at("targets"), at("dy"), dlogits!, rows, vocab));
+  const logits = args.inputs["logits"]!;
+  const [rows, vocab] = [rowsOf(logits), last(logits)];
+  return launch(args, [logits.shape], (heap, at, [dlogits]) =>
+    fused!.tokenLogprobsBackward(heap, at("logits"), at("lse"), at("targets"), at("dy"), dlogits!, rows, vocab));
 }
 
 /** Inputs {p, g, m, v} of one shape, attrs the step's scalars -> [p', m', v']. */

@@ -66,8 +66,9 @@ export function tokenLogprobs(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Ten
 
 /**
  * tokenLogprobs with one native kernel each way (src/engine/native-fused.ts): the forward reads each row of
- * logits once for its max, once for its exponentials (written as the softmax the backward reads) and returns the
- * target's log-prob; the backward writes dy * (onehot(target) - softmax) in one pass. Same formulas as above.
+ * logits once for its max and once for its exponentials, and keeps the logits and their logsumexp [B*T] (the
+ * same memory as the softmax above, without writing a [B*T, V] tensor); the backward writes
+ * dy * (onehot(target) - exp(logits - logsumexp)) in one pass. Same formulas as above.
  */
 function tokenLogprobsFused(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Tensor2D {
   const [b, t, v] = logits.shape;
@@ -75,21 +76,21 @@ function tokenLogprobsFused(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Tenso
   const recording = tf.engine().isTapeOn();
   const fn = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    const { value, softmax } = tf.tidy(() => {
-      const [logprobs, kept] = runFused("tokenLogprobs", { logits: tf.reshape(x, [b * t, v]), targets: flatTargets }, { keepSoftmax: recording });
-      return { value: tf.reshape(logprobs!, [b, t]) as tf.Tensor2D, softmax: kept };
+    const { value, lse } = tf.tidy(() => {
+      const [logprobs, kept] = runFused("tokenLogprobs", { logits: tf.reshape(x, [b * t, v]), targets: flatTargets }, { keepLse: recording });
+      return { value: tf.reshape(logprobs!, [b, t]) as tf.Tensor2D, lse: kept };
     });
-    if (softmax) {
-      save([softmax, flatTargets]);
-      softmax.dispose(); // the tape holds its own reference
+    if (lse) {
+      save([x, lse, flatTargets]);
+      lse.dispose(); // the tape holds its own reference
     }
     return {
       value,
       gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) =>
         tf.tidy(() => {
-          const [savedSoftmax, savedTargets] = saved as [tf.Tensor2D, tf.Tensor1D];
-          const [dlogits] = runFused("tokenLogprobsGrad", { softmax: savedSoftmax, targets: savedTargets, dy: tf.reshape(dy, [b * t]) });
-          return tf.reshape(dlogits!, [b, t, v]);
+          const [logits, savedLse, savedTargets] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
+          const inputs = { logits: tf.reshape(logits, [b * t, v]), lse: savedLse, targets: savedTargets, dy: tf.reshape(dy, [b * t]) };
+          return tf.reshape(runFused("tokenLogprobsGrad", inputs)[0]!, [b, t, v]);
         }),
     };
   });
