@@ -143,34 +143,53 @@ struct AttentionJob {
   int64_t parts;
 };
 
-// One query against the cache slots [0, last] of its row: softmax over those that hold real tokens (layers.ts
-// causalMask), weighted sum of their values. Scores and the weighted sum go through the GEMM's few-rows kernels on
-// this thread (q times the keys, stored [slots, hd]: a transposed B; the probabilities times the values). Slots
-// that are not real get probability 0, as under the tfjs path's finite mask. scores: scratch of max_len floats.
-POSTTRAIN_VECTOR_CLONES void AttendQuery(const float* q, const float* keys, const float* values, const uint8_t* valid,
-                                         int64_t last, int64_t max_len, int64_t hd, float* scores, float* out) {
-  const int64_t slots = last + 1;
-  GemmRangeHere(LinearProblem(q, 1, hd, keys, slots, scores), {0, 1, 0, 1, 0, slots});
-  float max = -INFINITY;
-  for (int64_t j = 0; j < slots; ++j) {
-    if (!valid[j]) scores[j] = -INFINITY;
-    max = std::max(max, scores[j]);
+// The new tokens of one row against one head's cache slots: scores = Q K^T (Q [tokens, hd] gathered, K [slots, hd]
+// a transposed B), softmax per token over the slots up to its own that hold real tokens (layers.ts causalMask), then
+// P V; both products through the GEMM on this thread, one pair of calls for all the row's tokens. Slots that are
+// not visible get probability 0, as under the tfjs path's finite mask. A token with no visible slot (padding before
+// its row starts; its output reaches no real token) gets, as under that mask, the plain mean over all max_len slots.
+POSTTRAIN_VECTOR_CLONES void AttendRow(const Olmo2Dims& d, const float* q, int64_t q_stride, const float* keys,
+                                       const float* values, const uint8_t* valid, float* out, int64_t out_stride,
+                                       std::vector<float>& scratch) {
+  const int64_t t = d.tokens, hd = d.head_dim, slots = d.offset + t;
+  scratch.resize(static_cast<size_t>(t * (slots + 2 * hd)));
+  float* qs = scratch.data();        // [t, hd]
+  float* os = qs + t * hd;           // [t, hd]
+  float* scores = os + t * hd;       // [t, slots]
+  for (int64_t i = 0; i < t; ++i) std::memcpy(qs + i * hd, q + i * q_stride, hd * sizeof(float));
+  GemmRangeHere(LinearProblem(qs, t, hd, keys, slots, scores), {0, 1, 0, t, 0, slots});
+  bool any_blind = false;
+  for (int64_t i = 0; i < t; ++i) {
+    float* row = scores + i * slots;
+    const int64_t last = d.offset + i;
+    float max = -INFINITY;
+    for (int64_t j = 0; j < slots; ++j) {
+      if (j > last || !valid[j]) row[j] = -INFINITY;
+      max = std::max(max, row[j]);
+    }
+    if (max == -INFINITY) {
+      std::fill(row, row + slots, 0.f);
+      any_blind = true;
+      continue;
+    }
+    for (int64_t j = 0; j < slots; ++j) row[j] -= max;
+    ExpF32(row, row, slots);  // hidden slots: exp(-inf) = 0
+    float sum = 0.f;
+    for (int64_t j = 0; j < slots; ++j) sum += row[j];
+    for (int64_t j = 0; j < slots; ++j) row[j] /= sum;
   }
-  if (max == -INFINITY) {
-    // No visible key (a padding token before its row starts; its output reaches no real token): as the tfjs path,
-    // whose finite mask makes every score equal, the plain mean over all slots.
-    std::fill(out, out + hd, 0.f);
-    for (int64_t j = 0; j < max_len; ++j) Axpy(1.f / static_cast<float>(max_len), values + j * hd, out, hd);
-    return;
-  }
-  for (int64_t j = 0; j < slots; ++j) scores[j] -= max;
-  ExpF32(scores, scores, slots);  // masked slots: exp(-inf) = 0
-  float sum = 0.f;
-  for (int64_t j = 0; j < slots; ++j) sum += scores[j];
-  for (int64_t j = 0; j < slots; ++j) scores[j] /= sum;
-  GemmProblem weighted = LinearProblem(scores, 1, slots, values, hd, out);
+  GemmProblem weighted = LinearProblem(scores, t, slots, values, hd, os);
   weighted.trans_b = false;  // values are [slots, hd]
-  GemmRangeHere(weighted, {0, 1, 0, 1, 0, hd});
+  GemmRangeHere(weighted, {0, 1, 0, t, 0, hd});
+  for (int64_t i = 0; i < t; ++i) std::memcpy(out + i * out_stride, os + i * hd, hd * sizeof(float));
+  if (!any_blind) return;
+  for (int64_t i = 0; i < t; ++i) {
+    const float* row = scores + i * slots;
+    if (std::any_of(row, row + slots, [](float p) { return p != 0.f; })) continue;
+    float* o = out + i * out_stride;
+    std::fill(o, o + hd, 0.f);
+    for (int64_t j = 0; j < d.max_len; ++j) Axpy(1.f / static_cast<float>(d.max_len), values + j * hd, o, hd);
+  }
 }
 
 // Attention for the (row, head) pairs of one part.
@@ -179,15 +198,13 @@ void AttentionPart(void* context, int part) {
   const Olmo2Dims& d = *job.dims;
   const int64_t hd = d.head_dim, qd = d.heads * hd, group = d.heads / d.kv_heads;
   const int64_t pairs = d.batch * d.heads;
-  std::vector<float> scores(static_cast<size_t>(d.max_len));
+  std::vector<float> scratch;
   for (int64_t pair = pairs * part / job.parts; pair < pairs * (part + 1) / job.parts; ++pair) {
     const int64_t b = pair / d.heads, h = pair % d.heads;
     const int64_t kv_base = (b * d.kv_heads + h / group) * d.max_len * hd;
-    for (int64_t i = 0; i < d.tokens; ++i) {
-      const int64_t row = b * d.tokens + i;
-      AttendQuery(job.q + row * qd + h * hd, job.k_cache + kv_base, job.v_cache + kv_base,
-                  job.key_valid + b * d.max_len, d.offset + i, d.max_len, hd, scores.data(), job.out + row * qd + h * hd);
-    }
+    const int64_t first = b * d.tokens * qd + h * hd;  // this row's first token, this head
+    AttendRow(d, job.q + first, qd, job.k_cache + kv_base, job.v_cache + kv_base, job.key_valid + b * d.max_len,
+              job.out + first, qd, scratch);
   }
 }
 
