@@ -121,6 +121,17 @@ describe("chooseToken", () => {
     expect([...seen].sort()).toEqual([1, 2]);
   });
 
+  it("top-p alone keeps the smallest most likely set whose probability over the whole vocabulary reaches p", () => {
+    // p = 0.5, 0.28, 0.17 and 50 tokens of 0.001: reaching 0.8 takes three tokens (0.78 falls short), however
+    // little of the tail the search for candidates happens to look at.
+    const probs = [0.5, 0.28, 0.17, ...new Array<number>(50).fill(0.001)];
+    const row = Float32Array.from(probs, Math.log);
+    const rng = new Rng(6);
+    const seen = new Set<number>();
+    for (let i = 0; i < 600; i++) seen.add(chooseToken(row, { temperature: 1, topP: 0.8 }, rng));
+    expect([...seen].sort()).toEqual([0, 1, 2]);
+  });
+
   it("temperature sampling follows softmax(logits / T)", () => {
     const rng = new Rng(3);
     const counts = new Array<number>(logits.length).fill(0);
