@@ -301,10 +301,16 @@ void Olmo2CachedForward(const Olmo2Dims& d, const Olmo2Weights& w, const int32_t
   Linear(last, d.batch, dm, w.lm_head, d.vocab, logits);
 }
 
-void LogSumExpRows(const float* x, int64_t rows, int64_t cols, float* out) {
+void LogSumExpRows(const float* x, int64_t rows, int64_t cols, float* out, int32_t* argmax, float* top) {
   float* shifted = Buffer(12, cols);
   for (int64_t r = 0; r < rows; ++r) {
     const float* row = x + r * cols;
+    if (argmax != nullptr) {
+      int64_t best = 0;
+      for (int64_t j = 1; j < cols; ++j) best = row[j] > row[best] ? j : best;
+      argmax[r] = static_cast<int32_t>(best);
+      top[r] = row[best];
+    }
     float max;
     MaxRowsF32(row, &max, 1, cols);
     if (!std::isfinite(max)) {  // NaN, or an infinite maximum: the sum is that too

@@ -42,7 +42,9 @@ void Olmo2CachedForward(const Olmo2Dims& dims, const Olmo2Weights& weights, cons
                         const int32_t* positions, const uint8_t* key_valid, float* logits);
 
 // out[r] = log(sum_j exp(x[r, j])) for x [rows, cols], stably (through the row maximum); the log-probability
-// normalisers generation needs for every row of logits at every step. NaN in a row gives NaN.
-void LogSumExpRows(const float* x, int64_t rows, int64_t cols, float* out);
+// normalisers generation needs for every row of logits at every step. NaN in a row gives NaN. When argmax is not
+// null, also the greedy choice: argmax[r] = the first j with the largest x[r, j] (NaN entries never win, except at
+// j = 0, as in src/model/sampling.ts argmax) and top[r] = x[r, argmax[r]].
+void LogSumExpRows(const float* x, int64_t rows, int64_t cols, float* out, int32_t* argmax, float* top);
 
 }  // namespace posttrain

@@ -96,12 +96,15 @@ Napi::Value Olmo2StepNapi(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// logSumExpRows(heap, xOffset, rows, cols, out: Float32Array of rows)
+// logSumExpRows(heap, xOffset, rows, cols, out: Float32Array of rows[, argmax: Int32Array, top: Float32Array])
 Napi::Value LogSumExpRowsNapi(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 5 || !info[0].IsArrayBuffer() || !info[1].IsNumber() || !info[2].IsNumber() ||
-      !info[3].IsNumber() || !IsTyped(info[4], napi_float32_array)) {
-    Napi::TypeError::New(env, "logSumExpRows: expected (heap: ArrayBuffer, xOffset, rows, cols, out: Float32Array)")
+  const bool greedy = info.Length() == 7;
+  if ((info.Length() != 5 && !greedy) || !info[0].IsArrayBuffer() || !info[1].IsNumber() || !info[2].IsNumber() ||
+      !info[3].IsNumber() || !IsTyped(info[4], napi_float32_array) ||
+      (greedy && (!IsTyped(info[5], napi_int32_array) || !IsTyped(info[6], napi_float32_array)))) {
+    Napi::TypeError::New(env, "logSumExpRows: expected (heap: ArrayBuffer, xOffset, rows, cols, out: Float32Array"
+                              "[, argmax: Int32Array, top: Float32Array])")
         .ThrowAsJavaScriptException();
     return env.Undefined();
   }
@@ -110,14 +113,18 @@ Napi::Value LogSumExpRowsNapi(const Napi::CallbackInfo& info) {
   const int64_t rows = info[2].As<Napi::Number>().Int64Value(), cols = info[3].As<Napi::Number>().Int64Value();
   Napi::Float32Array out = info[4].As<Napi::Float32Array>();
   const int64_t heap_bytes = static_cast<int64_t>(heap.ByteLength());
+  const auto holds_rows = [&](const Napi::TypedArray& a) { return static_cast<int64_t>(a.ElementLength()) == rows; };
   if (rows < 0 || cols < 1 || offset < 0 || offset % 4 != 0 || offset + rows * cols * 4 > heap_bytes ||
-      static_cast<int64_t>(out.ElementLength()) != rows) {
+      !holds_rows(out) || (greedy && (!holds_rows(info[5].As<Napi::TypedArray>()) ||
+                                      !holds_rows(info[6].As<Napi::TypedArray>())))) {
     Napi::RangeError::New(env, "logSumExpRows: [" + std::to_string(rows) + ", " + std::to_string(cols) +
-                                   "] does not fit the heap or the output")
+                                   "] does not fit the heap or the outputs")
         .ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  LogSumExpRows(reinterpret_cast<const float*>(static_cast<uint8_t*>(heap.Data()) + offset), rows, cols, out.Data());
+  LogSumExpRows(reinterpret_cast<const float*>(static_cast<uint8_t*>(heap.Data()) + offset), rows, cols, out.Data(),
+                greedy ? info[5].As<Napi::Int32Array>().Data() : nullptr,
+                greedy ? info[6].As<Napi::Float32Array>().Data() : nullptr);
   return env.Undefined();
 }
 

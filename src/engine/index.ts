@@ -105,5 +105,5 @@ export { FUSED_KERNELS, fusedKernelCalls, fusedKernelsActive, registerFusedKerne
 export { registerNativeKernels, unregisterNativeKernels } from "./native.js";
 export {
   type Olmo2StepDims, type Olmo2StepInputs, type Olmo2StepLayer, type Olmo2StepWeights, nativeOlmo2Step,
-  nativeOlmo2StepAvailable, nativeOlmo2StepCalls, nativeRowLogSumExp,
+  nativeOlmo2StepAvailable, nativeOlmo2StepCalls, nativeRowStats, type RowStats,
 } from "./native-decode.js";

@@ -62,7 +62,10 @@ export interface Olmo2StepInputs {
 }
 
 interface DecodeAddon {
-  logSumExpRows(heap: ArrayBuffer, xOffset: number, rows: number, cols: number, out: Float32Array): void;
+  logSumExpRows(
+    heap: ArrayBuffer, xOffset: number, rows: number, cols: number, out: Float32Array, argmax?: Int32Array,
+    top?: Float32Array,
+  ): void;
   olmo2Step(
     heap: ArrayBuffer, dims: Float64Array, offsets: Float64Array, ids: Int32Array, positions: Int32Array,
     keyValid: Uint8Array, logitsOffset: number,
@@ -125,18 +128,36 @@ export function nativeOlmo2Step(dims: Olmo2StepDims, weights: Olmo2StepWeights, 
   return logits;
 }
 
+/** Per row of logits: the log-softmax normaliser, and for greedy decoding the choice and its logit. */
+export interface RowStats {
+  /** log(sum(exp(row))). */
+  logSumExp: Float32Array;
+  /** With `greedy`: the first index of the row maximum (sampling.ts argmax), and the logit there. */
+  argmax?: Int32Array;
+  top?: Float32Array;
+}
+
 /**
- * log(sum(exp(row))) of every row of float32 logits [rows, cols] on the wasm heap, natively (the log-probability
- * normalisers generation reads every step: one call instead of the half-dozen kernels of tf.logSumExp). Null when
- * the native path is unavailable or the tensor is not in the wasm heap.
+ * Row statistics of float32 logits [rows, cols] on the wasm heap, natively: the log-probability normalisers
+ * generation reads every step (one call instead of the half-dozen kernels of tf.logSumExp) and, when `greedy`, the
+ * argmax with its logit, so greedy decoding never copies the logits out of the heap. Null when the native path is
+ * unavailable or the tensor is not in the wasm heap.
  */
-export function nativeRowLogSumExp(logits: tf.Tensor2D): Float32Array | null {
+export function nativeRowStats(logits: tf.Tensor2D, greedy: boolean): RowStats | null {
   const addon = decodeAddon();
   if (addon === null || logits.dtype !== "float32" || logits.shape[1] === 0) return null;
   const backend = tf.backend() as unknown as WasmBackend;
   const heap = plainHeap(backend);
   if (heap === null || backend.dataIdMap.get(logits.dataId) === undefined) return null;
-  const out = new Float32Array(logits.shape[0]);
-  addon.logSumExpRows(heap, memoryOffset(backend, logits), logits.shape[0], logits.shape[1], out);
-  return out;
+  const [rows, cols] = logits.shape;
+  const offset = memoryOffset(backend, logits);
+  const logSumExp = new Float32Array(rows);
+  if (!greedy) {
+    addon.logSumExpRows(heap, offset, rows, cols, logSumExp);
+    return { logSumExp };
+  }
+  const argmax = new Int32Array(rows);
+  const top = new Float32Array(rows);
+  addon.logSumExpRows(heap, offset, rows, cols, logSumExp, argmax, top);
+  return { logSumExp, argmax, top };
 }

@@ -6,9 +6,9 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { initBackend, nativeOlmo2StepCalls, nativeRowLogSumExp, registerNativeKernels, unregisterNativeKernels } from "../engine/index.js";
+import { initBackend, nativeOlmo2StepCalls, nativeRowStats, registerNativeKernels, unregisterNativeKernels } from "../engine/index.js";
 import { configureNativeMatMul, nativeMatMulStatus } from "../engine/native.js";
-import { type CachedStep, KVCache, Olmo2Model, configFromPreset, generate, headDim, logSumExp } from "./index.js";
+import { type CachedStep, KVCache, Olmo2Model, argmax, configFromPreset, generate, headDim, logSumExp } from "./index.js";
 
 const addon = nativeMatMulStatus();
 
@@ -124,18 +124,26 @@ describe.skipIf(!addon.loaded)(`native cached step${addon.loaded ? "" : ` (SKIPP
     model.dispose();
   });
 
-  it("the native row log-sum-exp equals a double-precision one, with -Infinity and NaN entries", () => {
+  it("native row statistics: log-sum-exp equals a double-precision one, argmax and its logit equal argmax()'s, with -Infinity and NaN", () => {
     const cols = 4099;
-    const data = new Float32Array(4 * cols).map((_, i) => 30 * Math.sin(i * 0.37) + (i % 7));
+    const data = new Float32Array(5 * cols).map((_, i) => 30 * Math.sin(i * 0.37) + (i % 7));
     data[cols + 5] = -Infinity; // a masked entry: contributes nothing
     data.fill(-Infinity, 2 * cols, 3 * cols); // every entry masked: -Infinity
     data[3 * cols + 11] = NaN;
-    const logits = tf.tensor2d(data, [4, cols]);
-    const got = nativeRowLogSumExp(logits);
-    expect(got).not.toBeNull();
-    for (const r of [0, 1]) expect(got![r]!).toBeCloseTo(logSumExp(data.subarray(r * cols, (r + 1) * cols)), 4);
-    expect(got![2]).toBe(-Infinity);
-    expect(got![3]).toBeNaN();
+    data.fill(2, 4 * cols, 5 * cols); // all tied: the first wins
+    const logits = tf.tensor2d(data, [5, cols]);
+    const greedy = nativeRowStats(logits, true)!;
+    const plain = nativeRowStats(logits, false)!;
+    expect(plain.argmax).toBeUndefined();
+    for (const r of [0, 1, 4]) expect(greedy.logSumExp[r]!).toBeCloseTo(logSumExp(data.subarray(r * cols, (r + 1) * cols)), 4);
+    expect(greedy.logSumExp[2]).toBe(-Infinity);
+    expect(greedy.logSumExp[3]).toBeNaN();
+    expect(Array.from(plain.logSumExp)).toEqual(Array.from(greedy.logSumExp));
+    for (let r = 0; r < 5; r++) {
+      const row = data.subarray(r * cols, (r + 1) * cols);
+      expect(greedy.argmax![r]).toBe(argmax(row));
+      expect(greedy.top![r]).toBe(row[argmax(row)]);
+    }
     logits.dispose();
   });
 

@@ -5,7 +5,7 @@
  * what it would alone.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { nativeRowLogSumExp } from "../engine/index.js";
+import { nativeRowStats } from "../engine/index.js";
 import { Rng } from "../rng.js";
 import { eosIds, headDim } from "./config.js";
 import { KVCache } from "./kv-cache.js";
@@ -72,18 +72,17 @@ export async function generate(model: Olmo2Model, prompts: number[][], opts: Gen
     const ids = prompts.map((p, r) => [...new Array<number>(padding[r]!).fill(pad), ...p]);
     const positions = padding.map((n) => Array.from({ length: promptLen }, (_, j) => Math.max(0, j - n)));
     let logits = tf.tidy(() => model.forwardCached(tf.tensor2d(ids, [batch, promptLen], "int32"), { cache, offset: 0, positions, keyValid }));
+    const greedy = !(opts.temperature > 0);
     for (let step = 0; step < maxNew; step++) {
-      const host = (await logits.data()) as Float32Array;
-      const lse = rowLogSumExp(logits);
+      const choice = await chooseTokens(logits, greedy, (row) => chooseToken(row, opts, rng));
       logits.dispose();
       const next = new Array<number>(batch).fill(pad);
       for (let r = 0; r < batch; r++) {
         if (done[r]) continue;
-        const row = host.subarray(r * v, (r + 1) * v);
-        const id = chooseToken(row, opts, rng);
+        const { id, logprob } = choice(r);
         next[r] = id;
         result.outputIds[r]!.push(id);
-        result.logprobs[r]!.push(row[id]! - lse[r]!);
+        result.logprobs[r]!.push(logprob);
         opts.onToken?.(r, id);
         if (stopIds.has(id)) finish(r, "eos");
         else if (opts.stopStrings?.length && hitsStop(opts.decode!(result.outputIds[r]!), opts.stopStrings)) finish(r, "stop");
@@ -106,17 +105,33 @@ export async function generate(model: Olmo2Model, prompts: number[][], opts: Gen
 }
 
 /**
- * The log-prob normalisers log(sum(exp(row))) of every row of logits [B, V], vectorised: natively where the wasm
- * heap holds them, else on the backend (in JavaScript, one exp per vocabulary entry per row costs more than a whole
- * decoding step of the tiny preset).
+ * The token of each row of logits [B, V] and its log-prob (before temperature), as a function of the row. The
+ * normalisers log(sum(exp(row))) are vectorised: natively where the wasm heap holds the logits (greedy decoding
+ * then takes the argmax there too and never copies the logits out), else on the backend (in JavaScript, one exp per
+ * vocabulary entry per row costs more than a whole decoding step of the tiny preset). Rows are chosen in order.
  */
-function rowLogSumExp(logits: tf.Tensor2D): Float32Array {
-  const native = nativeRowLogSumExp(logits);
-  if (native) return native;
-  const normalisers = tf.tidy(() => tf.logSumExp(logits, 1));
-  const values = normalisers.dataSync() as Float32Array;
-  normalisers.dispose();
-  return values;
+async function chooseTokens(
+  logits: tf.Tensor2D, greedy: boolean, choose: (row: Float32Array) => number,
+): Promise<(row: number) => { id: number; logprob: number }> {
+  const stats = nativeRowStats(logits, greedy);
+  if (stats?.argmax && stats.top) {
+    const { argmax, top, logSumExp } = stats;
+    return (r) => ({ id: argmax[r]!, logprob: top[r]! - logSumExp[r]! });
+  }
+  const v = logits.shape[1];
+  const host = (await logits.data()) as Float32Array;
+  let lse = stats?.logSumExp;
+  if (!lse) {
+    const normalisers = tf.tidy(() => tf.logSumExp(logits, 1));
+    lse = normalisers.dataSync() as Float32Array;
+    normalisers.dispose();
+  }
+  const normaliser = lse;
+  return (r) => {
+    const row = host.subarray(r * v, (r + 1) * v);
+    const id = choose(row);
+    return { id, logprob: row[id]! - normaliser[r]! };
+  };
 }
 
 function hitsStop(text: string, stops: string[]): boolean {
