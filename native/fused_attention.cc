@@ -46,10 +46,15 @@ bool IsCausal(const float* mask, int64_t seq) {
   return true;
 }
 
-// k [T, hd] -> kt [hd, T]
+// Row stride of a transposed [hd, T] copy: T plus 16 floats, so its rows do not all fall in the same few cache
+// sets when T is a multiple of 512 floats (a 2 KiB stride made the scores product miss L1 on every row at T 512).
+inline int64_t TransposedStride(int64_t seq) { return seq + 16; }
+
+// k [T, hd] -> kt [hd, T] with row stride TransposedStride(T)
 void Transpose(const float* k, float* kt, int64_t seq, int64_t hd) {
+  const int64_t ld = TransposedStride(seq);
   for (int64_t j = 0; j < seq; ++j)
-    for (int64_t d = 0; d < hd; ++d) kt[d * seq + j] = k[j * hd + d];
+    for (int64_t d = 0; d < hd; ++d) kt[d * ld + j] = k[j * hd + d];
 }
 
 struct AttentionJob {
@@ -79,7 +84,7 @@ void ForwardHead(const AttentionJob& job, int64_t b, int64_t h, std::vector<floa
   Transpose(k, kt.data(), T, hd);
   for (int64_t i0 = 0; i0 < T; i0 += kRowBlock) {
     const int64_t rows = std::min(kRowBlock, T - i0), cols = BlockCols(causal, i0, T);
-    SmallGemm(rows, cols, hd, q + i0 * hd, hd, 1, kt.data(), T, p + i0 * T, T, false);
+    SmallGemm(rows, cols, hd, q + i0 * hd, hd, 1, kt.data(), TransposedStride(T), p + i0 * T, T, false);
     for (int64_t i = i0; i < i0 + rows; ++i) {
       float* row = p + i * T;
       kernels.mask_softmax_row(row, mask + i * T, cols);
@@ -94,7 +99,7 @@ void ForwardTask(void* context, int task) {
   const int64_t group = job.s.heads / job.s.kv_heads;
   const int64_t b = task / job.s.kv_heads, kv = task % job.s.kv_heads;
   thread_local std::vector<float> kt;
-  kt.resize(job.s.seq * job.s.hd);
+  kt.resize(TransposedStride(job.s.seq) * job.s.hd);
   for (int64_t h = kv * group; h < (kv + 1) * group; ++h) ForwardHead(job, b, h, kt);
 }
 
@@ -110,7 +115,7 @@ void BackwardTask(void* context, int task) {
   float* dk = job.dk + (b * s.kv_heads + kv) * T * hd;
   float* dv = job.dv + (b * s.kv_heads + kv) * T * hd;
   thread_local std::vector<float> vt, ds;
-  vt.resize(T * hd);
+  vt.resize(TransposedStride(T) * hd);
   ds.resize(T * T);
   Transpose(v, vt.data(), T, hd);
   for (int64_t h = kv * group; h < (kv + 1) * group; ++h) {
@@ -123,7 +128,7 @@ void BackwardTask(void* context, int task) {
     for (int64_t i0 = 0; i0 < T; i0 += kRowBlock) {
       const int64_t rows = std::min(kRowBlock, T - i0), cols = BlockCols(causal, i0, T);
       float* dsb = ds.data() + i0 * T;
-      SmallGemm(rows, cols, hd, dout + i0 * hd, hd, 1, vt.data(), T, dsb, T, false);  // dp
+      SmallGemm(rows, cols, hd, dout + i0 * hd, hd, 1, vt.data(), TransposedStride(T), dsb, T, false);  // dp
       for (int64_t i = 0; i < rows; ++i) kernels.softmax_grad_row(dsb + i * T, p + (i0 + i) * T, cols);
       SmallGemm(rows, hd, cols, dsb, T, 1, k, hd, dq + i0 * hd, hd, false);
     }
