@@ -1,6 +1,6 @@
 // Fused training kernels (issue 8, lever 3): each replaces a chain of small tfjs element-wise ops in the forward or
 // backward pass of one model block, reading every input once and writing every output once, on both threads.
-// All tensors are float32, row-major; every output may be a fresh buffer (none aliases an input).
+// All tensors are float32 (targets int32), row-major; outputs are fresh buffers that alias no input.
 #pragma once
 #include <cstdint>
 
@@ -41,7 +41,7 @@ void TokenLogprobsForward(const float* logits, const int32_t* targets, float* lo
 void TokenLogprobsBackward(const float* logits, const float* lse, const int32_t* targets, const float* dy,
                            float* dlogits, int64_t rows, int64_t vocab);
 
-// One AdamW step (PyTorch order, see src/train/adamw.ts), writing new p, m, v (they may alias the old ones):
+// One AdamW step (PyTorch order, see src/train/adamw.ts), writing the new p, m, v to fresh buffers:
 // m' = b1 m + (1 - b1) g, v' = b2 v + (1 - b2) g^2, p' = p * decay - step * m' / (sqrt(v') / bc2_sqrt + eps).
 struct AdamWScalars {
   float decay, beta1, one_minus_beta1, beta2, one_minus_beta2, step_size, bc2_sqrt, eps;
