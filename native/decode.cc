@@ -140,18 +140,19 @@ struct AttentionJob {
   const float* v_cache;
   const uint8_t* key_valid;
   float* out;  // [batch * tokens, heads * hd]
+  int64_t first;  // new tokens before this one get no output (the last layer needs only each row's last token)
   int64_t parts;
 };
 
-// The new tokens of one row against one head's cache slots: scores = Q K^T (Q [tokens, hd] gathered, K [slots, hd]
+// New tokens first.. of one row against one head's cache slots: scores = Q K^T (Q [tokens, hd] gathered, K [slots, hd]
 // a transposed B), softmax per token over the slots up to its own that hold real tokens (layers.ts causalMask), then
 // P V; both products through the GEMM on this thread, one pair of calls for all the row's tokens. Slots that are
 // not visible get probability 0, as under the tfjs path's finite mask. A token with no visible slot (padding before
 // its row starts; its output reaches no real token) gets, as under that mask, the plain mean over all max_len slots.
-POSTTRAIN_VECTOR_CLONES void AttendRow(const Olmo2Dims& d, const float* q, int64_t q_stride, const float* keys,
-                                       const float* values, const uint8_t* valid, float* out, int64_t out_stride,
-                                       std::vector<float>& scratch) {
-  const int64_t t = d.tokens, hd = d.head_dim, slots = d.offset + t;
+POSTTRAIN_VECTOR_CLONES void AttendRow(const Olmo2Dims& d, int64_t first, const float* q, int64_t q_stride,
+                                       const float* keys, const float* values, const uint8_t* valid, float* out,
+                                       int64_t out_stride, std::vector<float>& scratch) {
+  const int64_t t = d.tokens - first, hd = d.head_dim, slots = d.offset + d.tokens;
   scratch.resize(static_cast<size_t>(t * (slots + 2 * hd)));
   float* qs = scratch.data();        // [t, hd]
   float* os = qs + t * hd;           // [t, hd]
@@ -161,7 +162,7 @@ POSTTRAIN_VECTOR_CLONES void AttendRow(const Olmo2Dims& d, const float* q, int64
   bool any_blind = false;
   for (int64_t i = 0; i < t; ++i) {
     float* row = scores + i * slots;
-    const int64_t last = d.offset + i;
+    const int64_t last = d.offset + first + i;
     float max = -INFINITY;
     for (int64_t j = 0; j < slots; ++j) {
       if (j > last || !valid[j]) row[j] = -INFINITY;
@@ -202,16 +203,17 @@ void AttentionPart(void* context, int part) {
   for (int64_t pair = pairs * part / job.parts; pair < pairs * (part + 1) / job.parts; ++pair) {
     const int64_t b = pair / d.heads, h = pair % d.heads;
     const int64_t kv_base = (b * d.kv_heads + h / group) * d.max_len * hd;
-    const int64_t first = b * d.tokens * qd + h * hd;  // this row's first token, this head
-    AttendRow(d, job.q + first, qd, job.k_cache + kv_base, job.v_cache + kv_base, job.key_valid + b * d.max_len,
-              job.out + first, qd, scratch);
+    const int64_t at = (b * d.tokens + job.first) * qd + h * hd;  // this row's first attending token, this head
+    AttendRow(d, job.first, job.q + at, qd, job.k_cache + kv_base, job.v_cache + kv_base,
+              job.key_valid + b * d.max_len, job.out + at, qd, scratch);
   }
 }
 
-void Attention(const Olmo2Dims& d, const float* q, const Olmo2LayerWeights& w, const uint8_t* key_valid, float* out) {
-  AttentionJob job{&d, q, w.k_cache, w.v_cache, key_valid, out, 1};
+void Attention(const Olmo2Dims& d, const float* q, const Olmo2LayerWeights& w, const uint8_t* key_valid, float* out,
+               int64_t first) {
+  AttentionJob job{&d, q, w.k_cache, w.v_cache, key_valid, out, first, 1};
   const int64_t pairs = d.batch * d.heads;
-  const int64_t work = pairs * d.tokens * (d.offset + d.tokens) * d.head_dim;
+  const int64_t work = pairs * (d.tokens - first) * (d.offset + d.tokens) * d.head_dim;
   // Below ~64k multiply-adds waking the second thread costs more than it saves.
   if (Threads() >= 2 && pairs >= 2 && work >= (int64_t{1} << 16)) job.parts = std::min<int64_t>(pairs, 16);
   if (job.parts > 1) {
@@ -284,20 +286,29 @@ void Olmo2CachedForward(const Olmo2Dims& d, const Olmo2Weights& w, const int32_t
         std::memcpy(lw.v_cache + at, v + r * kd + g * hd, hd * sizeof(float));
       }
     }
-    Attention(d, q, lw, key_valid, att);
-    Linear(att, n, qd, lw.o_proj, dm, tmp);
-    RmsNormRows(tmp, n, dm, lw.post_attention_norm, d.eps, x, h);
+    // The last layer feeds only each row's last token to the logits: past its keys and values (cached above for
+    // later steps), it runs for those rows alone.
+    const bool final_layer = l == d.layers - 1;
+    const int64_t rows = final_layer ? d.batch : n;
+    Attention(d, q, lw, key_valid, att, final_layer ? d.tokens - 1 : 0);
+    if (final_layer && d.tokens > 1) {
+      for (int64_t b = 0; b < d.batch; ++b) {
+        const int64_t from = b * d.tokens + d.tokens - 1;
+        std::memmove(att + b * qd, att + from * qd, qd * sizeof(float));
+        std::memmove(x + b * dm, x + from * dm, dm * sizeof(float));
+      }
+    }
+    Linear(att, rows, qd, lw.o_proj, dm, tmp);
+    RmsNormRows(tmp, rows, dm, lw.post_attention_norm, d.eps, x, h);
     LinearGroup gate_up;
-    gate_up.Add(h, n, dm, lw.gate_proj, inter, gate);
-    gate_up.Add(h, n, dm, lw.up_proj, inter, up);
+    gate_up.Add(h, rows, dm, lw.gate_proj, inter, gate);
+    gate_up.Add(h, rows, dm, lw.up_proj, inter, up);
     gate_up.Run();
-    SwiGlu(gate, up, scratch, n * inter);
-    Linear(gate, n, inter, lw.down_proj, dm, tmp);
-    RmsNormRows(tmp, n, dm, lw.post_feedforward_norm, d.eps, h, x);
+    SwiGlu(gate, up, scratch, rows * inter);
+    Linear(gate, rows, inter, lw.down_proj, dm, tmp);
+    RmsNormRows(tmp, rows, dm, lw.post_feedforward_norm, d.eps, h, x);
   }
-  for (int64_t b = 0; b < d.batch; ++b) {
-    RmsNormRows(x + (b * d.tokens + d.tokens - 1) * dm, 1, dm, w.final_norm, d.eps, nullptr, last + b * dm);
-  }
+  RmsNormRows(x, d.batch, dm, w.final_norm, d.eps, nullptr, last);
   Linear(last, d.batch, dm, w.lm_head, d.vocab, logits);
 }
 
