@@ -77,8 +77,8 @@ GemmProblem LinearProblem(const float* x, int64_t rows, int64_t in, const float*
   return p;
 }
 
-void Linear(const float* x, int64_t rows, int64_t in, const float* w, int64_t out, float* y) {
-  Gemm(LinearProblem(x, rows, in, w, out, y));
+void Linear(const Olmo2Dims& d, const float* x, int64_t rows, int64_t in, const float* w, int64_t out, float* y) {
+  Gemm(LinearProblem(x, rows, in, w, out, y), d.threads);
 }
 
 // Up to three products of one input (q/k/v, gate/up). With few rows (decoding) the threads share them out as one
@@ -102,12 +102,12 @@ struct LinearGroup {
     }
   }
 
-  void Run() {
+  void Run(int threads) {
     const GemmProblem* all[3] = {&problems[0], &problems[1], &problems[2]};
-    if (problems[0].m <= kGroupRows && WorthBothThreads(all, count)) {
+    if (threads >= 2 && problems[0].m <= kGroupRows && WorthBothThreads(all, count)) {
       WorkerPool::Get().Run(Part, this, 2);
     } else {
-      for (int i = 0; i < count; ++i) Gemm(problems[i]);
+      for (int i = 0; i < count; ++i) Gemm(problems[i], threads);
     }
   }
 
@@ -215,7 +215,7 @@ void Attention(const Olmo2Dims& d, const float* q, const Olmo2LayerWeights& w, c
   const int64_t pairs = d.batch * d.heads;
   const int64_t work = pairs * (d.tokens - first) * (d.offset + d.tokens) * d.head_dim;
   // Below ~64k multiply-adds waking the second thread costs more than it saves.
-  if (Threads() >= 2 && pairs >= 2 && work >= (int64_t{1} << 16)) job.parts = std::min<int64_t>(pairs, 16);
+  if (d.threads >= 2 && Threads() >= 2 && pairs >= 2 && work >= (int64_t{1} << 16)) job.parts = std::min<int64_t>(pairs, 16);
   if (job.parts > 1) {
     WorkerPool::Get().Run(AttentionPart, &job, static_cast<int>(job.parts));
   } else {
@@ -272,7 +272,7 @@ void Olmo2CachedForward(const Olmo2Dims& d, const Olmo2Weights& w, const int32_t
     qkv.Add(x, n, dm, lw.q_proj, qd, q);
     qkv.Add(x, n, dm, lw.k_proj, kd, k);
     qkv.Add(x, n, dm, lw.v_proj, kd, v);
-    qkv.Run();
+    qkv.Run(d.threads);
     RmsNormRows(q, n, qd, lw.q_norm, d.eps, nullptr, q);
     RmsNormRows(k, n, kd, lw.k_norm, d.eps, nullptr, k);
     Rope(q, n, d.heads, hd, cos, sin);
@@ -298,18 +298,18 @@ void Olmo2CachedForward(const Olmo2Dims& d, const Olmo2Weights& w, const int32_t
         std::memmove(x + b * dm, x + from * dm, dm * sizeof(float));
       }
     }
-    Linear(att, rows, qd, lw.o_proj, dm, tmp);
+    Linear(d, att, rows, qd, lw.o_proj, dm, tmp);
     RmsNormRows(tmp, rows, dm, lw.post_attention_norm, d.eps, x, h);
     LinearGroup gate_up;
     gate_up.Add(h, rows, dm, lw.gate_proj, inter, gate);
     gate_up.Add(h, rows, dm, lw.up_proj, inter, up);
-    gate_up.Run();
+    gate_up.Run(d.threads);
     SwiGlu(gate, up, scratch, rows * inter);
-    Linear(gate, rows, inter, lw.down_proj, dm, tmp);
+    Linear(d, gate, rows, inter, lw.down_proj, dm, tmp);
     RmsNormRows(tmp, rows, dm, lw.post_feedforward_norm, d.eps, h, x);
   }
   RmsNormRows(x, d.batch, dm, w.final_norm, d.eps, nullptr, last);
-  Linear(last, d.batch, dm, w.lm_head, d.vocab, logits);
+  Linear(d, last, d.batch, dm, w.lm_head, d.vocab, logits);
 }
 
 void LogSumExpRows(const float* x, int64_t rows, int64_t cols, float* out, int32_t* argmax, float* top) {

@@ -20,6 +20,8 @@ struct Olmo2Dims {
   int64_t offset;   // cache slot of the first new token
   float eps;
   double rope_theta;
+  // At most this many threads (1 or 2; never more than the GEMM's Threads()). The result does not depend on it.
+  int threads;
 };
 
 // Weights in HF layout ([out, in] for projections); caches [batch, kv_heads, max_len, head_dim].

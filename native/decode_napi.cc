@@ -13,7 +13,7 @@ namespace {
 
 // Fields of the dims array, in order (src/engine/native-decode.ts writes them).
 enum Dim { kBatch, kTokens, kHidden, kHeads, kKvHeads, kHeadDim, kInter, kVocab, kLayers, kMaxLen, kOffset, kEps,
-           kTheta, kDimCount };
+           kTheta, kThreads, kDimCount };
 // Offsets per layer, after the three model-wide ones (embed, final norm, lm_head).
 constexpr int64_t kPerLayer = 13;
 
@@ -53,10 +53,11 @@ Napi::Value Olmo2StepNapi(const Napi::CallbackInfo& info) {
   auto dim = [&](Dim i) { return static_cast<int64_t>(dims_in[i]); };
   Olmo2Dims d{dim(kBatch), dim(kTokens), dim(kHidden), dim(kHeads), dim(kKvHeads), dim(kHeadDim), dim(kInter),
               dim(kVocab), dim(kLayers), dim(kMaxLen), dim(kOffset), static_cast<float>(dims_in[kEps]),
-              dims_in[kTheta]};
+              dims_in[kTheta], static_cast<int>(dim(kThreads))};
   const bool dims_ok = d.batch > 0 && d.tokens > 0 && d.hidden > 0 && d.heads > 0 && d.kv_heads > 0 &&
                        d.heads % d.kv_heads == 0 && d.head_dim > 0 && d.head_dim % 2 == 0 && d.intermediate > 0 &&
-                       d.vocab > 0 && d.layers > 0 && d.offset >= 0 && d.offset + d.tokens <= d.max_len;
+                       d.vocab > 0 && d.layers > 0 && d.offset >= 0 && d.offset + d.tokens <= d.max_len &&
+                       d.threads >= 1;
   if (!dims_ok) return Fail(env, "inconsistent dims (or offset + tokens beyond the cache)");
   const int64_t n = d.batch * d.tokens;
   if (static_cast<int64_t>(offsets.ElementLength()) != 3 + kPerLayer * d.layers) {

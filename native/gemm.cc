@@ -165,12 +165,14 @@ void GemmRangeHere(const GemmProblem& p, const GemmRange& r) {
   Epilogue(p, r);
 }
 
-void Gemm(const GemmProblem& p) {
+void Gemm(const GemmProblem& p) { Gemm(p, g_threads); }
+
+void Gemm(const GemmProblem& p, int max_threads) {
   if (p.batch == 0 || p.m == 0 || p.n == 0) return;
   const Variant& variant = VariantOf(g_isa);
   Job job{&p, &variant, 1, {}};
   const GemmProblem* problems[] = {&p};
-  if (WorthBothThreads(problems, 1)) job.parts = SplitWork(p, *variant.tile, job.ranges);
+  if (max_threads >= 2 && WorthBothThreads(problems, 1)) job.parts = SplitWork(p, *variant.tile, job.ranges);
   if (job.parts > 1) {
     WorkerPool::Get().Run(RunPart, &job, job.parts);
     return;

@@ -16,8 +16,10 @@ bool SetIsa(Isa isa);
 int Threads();
 void SetThreads(int threads);  // 1 or 2
 
-// Runs the whole problem (bias and activation included) on up to Threads() threads.
+// Runs the whole problem (bias and activation included) on up to Threads() threads, or up to max_threads. The
+// result does not depend on the thread count (every output is computed the same way whichever thread owns it).
 void Gemm(const GemmProblem& p);
+void Gemm(const GemmProblem& p, int max_threads);
 
 // For callers that share several products out between the threads themselves (native/decode.cc): whether a
 // problem of this much work is worth both threads, by the rule Gemm applies, and one rectangle of a problem (bias

@@ -104,6 +104,7 @@ export { registerWasmTrainingKernels } from "./wasm-kernels.js";
 export { FUSED_KERNELS, fusedKernelCalls, fusedKernelsActive, registerFusedKernels, runFused, setFusedKernelsEnabled } from "./native-fused.js";
 export { registerNativeKernels, unregisterNativeKernels } from "./native.js";
 export {
-  type Olmo2StepDims, type Olmo2StepInputs, type Olmo2StepLayer, type Olmo2StepWeights, nativeOlmo2Step,
+  type Olmo2StepDims, type Olmo2StepInputs, type Olmo2StepLayer, type Olmo2StepWeights, configureNativeDecode,
+  decodeThreads, nativeOlmo2Step,
   nativeOlmo2StepAvailable, nativeOlmo2StepCalls, nativeRowStats, type RowStats,
 } from "./native-decode.js";
