@@ -60,6 +60,9 @@ void Epilogue(const GemmProblem& p, const GemmRange& r) {
 }
 
 constexpr int kMaxParts = 16;
+// A part of a one-batch product spans at least this many rows or columns (see SplitWork) and this much work.
+constexpr int64_t kMinPartExtent = 512;
+constexpr int64_t kMinPartWork = int64_t{1} << 22;
 // Rows up to which a product times a transposed B reads B in place (BlockedGemm::kSkinnyRows).
 constexpr int64_t kSkinnyRows = 16;
 
@@ -85,8 +88,9 @@ void RunPart(void* context, int part) {
 
 // Splits the output on register-tile boundaries into parts the two threads claim one at a time. Several batches:
 // by batch (up to kMaxParts, so a thread slowed down by other processes hands its share over), an odd handful also
-// by rows, so the two threads end together. One batch: in two by rows or by columns, whichever leaves the busier
-// half with fewer tiles. Returns the number of parts (1: too small to split).
+// by rows, so the two threads end together. One large batch: in up to kMaxParts / 2 parts along its longer side.
+// Otherwise in two by rows or by columns, whichever leaves the busier half with fewer tiles. Returns the number of
+// parts (1: too small to split).
 int SplitWork(const GemmProblem& p, const TileShape& tile, GemmRange ranges[kMaxParts]) {
   const GemmRange whole = {0, p.batch, 0, p.m, 0, p.n};
   const int64_t m_cut = std::min(p.m, CeilDiv(CeilDiv(p.m, 2), tile.mr) * tile.mr);
@@ -114,6 +118,27 @@ int SplitWork(const GemmProblem& p, const TileShape& tile, GemmRange ranges[kMax
   if (!p.trans_a && p.trans_b && p.m <= kSkinnyRows && p.n >= 2) {
     ranges[0].n1 = ranges[1].n0 = std::max<int64_t>(1, (p.n / 2) & ~int64_t{3});
     return 2;
+  }
+  // Large products: several parts per thread, so a thread the scheduler holds back (a loaded machine) leaves its
+  // unclaimed parts to the other instead of making it wait. Cut along the longer side: each part packs its own copy
+  // of the other operand's block (rows: all of B; columns: all of A), a cost per multiply-add of 1 / (its extent
+  // along the cut), so parts keep at least kMinPartExtent rows or columns.
+  const bool by_rows = p.m >= p.n;
+  const int64_t extent = by_rows ? p.m : p.n;
+  const int64_t unit = by_rows ? tile.mr : tile.nr;
+  const int64_t many = std::min<int64_t>(kMaxParts / 2, extent / kMinPartExtent);
+  if (many > 2 && Work(p) >= kMinPartWork * many) {
+    const int64_t units = CeilDiv(extent, unit);
+    for (int64_t i = 0; i < many; ++i) {
+      ranges[i] = whole;
+      const int64_t lo = std::min(extent, units * i / many * unit), hi = std::min(extent, units * (i + 1) / many * unit);
+      if (by_rows) {
+        ranges[i].m0 = lo, ranges[i].m1 = hi;
+      } else {
+        ranges[i].n0 = lo, ranges[i].n1 = hi;
+      }
+    }
+    return static_cast<int>(many);
   }
   const int64_t tiles_if_rows = CeilDiv(m_cut, tile.mr) * CeilDiv(p.n, tile.nr);
   const int64_t tiles_if_cols = CeilDiv(p.m, tile.mr) * CeilDiv(n_cut, tile.nr);

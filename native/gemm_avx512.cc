@@ -28,7 +28,13 @@ struct Avx512Kernel {
     const int64_t k_stride = AK == 0 ? lda : AK;
     __m512 acc[R][2];
 #pragma GCC unroll 12
-    for (int r = 0; r < R; ++r) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+    for (int r = 0; r < R; ++r) {
+      acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+      // The tile's rows of C are read (or written) once the k loop is done: start fetching them now, so a C larger
+      // than the caches (an lm_head weight gradient, accumulated once per KC block) costs no stall at the end.
+      _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + 16), _MM_HINT_T0);
+    }
     for (int64_t p = 0; p < kc; ++p) {
       const __m512 b0 = _mm512_loadu_ps(b);
       const __m512 b1 = _mm512_loadu_ps(b + 16);

@@ -67,13 +67,21 @@ struct BlockedGemm {
       for (int64_t r = 0; r < mc; ++r) std::memcpy(out + r * KC, a + (i0 + r) * P.k + p0, kc * sizeof(float));
       return;
     }
-    for (int64_t ir = 0; ir < mc; ir += MR) {
-      const int64_t rows = std::min(MR, mc - ir);
-      float* dst = out + ir * kc;
-      for (int64_t p = 0; p < kc; ++p) {
-        const float* src = a + (p0 + p) * P.m + i0 + ir;
-        for (int64_t r = 0; r < rows; ++r) dst[p * MR + r] = src[r];
+    // Row p of a transposed A holds the block's mc values contiguously: walk the rows in order (one sequential
+    // stream the prefetchers follow) and copy each panel's MR-value run whole (a fixed-size copy the compiler
+    // turns into vector moves); only a last, partial panel copies fewer values.
+    // Rows of a transposed A lie m floats apart, too far for the hardware prefetchers to follow from one to the
+    // next (the logits' gradient of an lm_head product is tens of MiB, read from memory): fetch a few rows ahead.
+    constexpr int64_t kRowsAhead = 4;
+    const int64_t full = mc - mc % MR;
+    for (int64_t p = 0; p < kc; ++p) {
+      const float* src = a + (p0 + p) * P.m + i0;
+      if (p + kRowsAhead < kc) {
+        const char* ahead = reinterpret_cast<const char*>(src + kRowsAhead * P.m);
+        for (int64_t byte = 0; byte < mc * int64_t{sizeof(float)}; byte += 64) __builtin_prefetch(ahead + byte);
       }
+      for (int64_t ir = 0; ir < full; ir += MR) std::memcpy(out + ir * kc + p * MR, src + ir, MR * sizeof(float));
+      if (full < mc) std::memcpy(out + full * kc + p * MR, src + full, (mc - full) * sizeof(float));
     }
   }
 
@@ -84,6 +92,8 @@ struct BlockedGemm {
       float* dst = out + jr * kc;
       if (P.trans_b) {  // B stored [n, k]: row j holds B(., j) contiguously
         Kernel::PackBTransposed(b + (j0 + jr) * P.k + p0, P.k, kc, cols, dst);
+      } else if (cols == NR) {  // a fixed-size copy, so the compiler emits vector moves instead of `rep movs`
+        for (int64_t p = 0; p < kc; ++p) std::memcpy(dst + p * NR, b + (p0 + p) * P.n + j0 + jr, NR * sizeof(float));
       } else {
         for (int64_t p = 0; p < kc; ++p) {
           const float* src = b + (p0 + p) * P.n + j0 + jr;
@@ -170,14 +180,16 @@ struct BlockedGemm {
       // With at most one row panel, packing B costs as much as the product itself: read B in place instead
       // (only when B is not transposed, so each of its rows is a contiguous run of columns).
       const bool stream_b = !P.trans_b && (R.m1 - R.m0) <= MR;
+      // The few-rows paths sum in another order than the blocked one: they are chosen by the whole problem's row
+      // count, not the range's, so an output is computed the same way whichever part of a split owns it.
       if constexpr (Kernel::kDotRows > 0) {
-        if (!P.trans_a && P.trans_b && R.m1 - R.m0 <= kSkinnyRows) {
+        if (!P.trans_a && P.trans_b && P.m <= kSkinnyRows) {
           RunDot(a + R.m0 * P.k, b, c + R.m0 * ldc, P.k, ldc, R.m1 - R.m0, R.n0, R.n1);
           continue;
         }
       }
       if constexpr (Kernel::kWideMaxRows > 0) {
-        if (!P.trans_a && !P.trans_b && R.m1 - R.m0 <= Kernel::kWideMaxRows) {
+        if (!P.trans_a && !P.trans_b && P.m <= Kernel::kWideMaxRows) {
           RunWide(a + R.m0 * P.k, b, c + R.m0 * ldc, P.k, ldc, R.m1 - R.m0, R.n0, R.n1);
           continue;
         }

@@ -71,6 +71,18 @@ const THREADED_CASES: Case[] = [
   { a: [1, 384], b: [4093, 384], transposeB: true }, // one row, columns not a multiple of the tile
 ];
 
+/**
+ * Products big enough to split into several parts per thread (gemm.cc SplitWork), in the layouts of a training
+ * step's linear layers: the weight gradient Xᵀ·dY (A transposed, K over several cache blocks, partial row panels),
+ * the input gradient dY·W, the forward x·Wᵀ; cut along rows (m largest) or along columns (n largest).
+ */
+const MANY_PART_CASES: Case[] = [
+  { a: [300, 1600], b: [300, 40], transposeA: true }, // weight gradient of a wide output (lm_head): row parts
+  { a: [700, 130], b: [700, 1700], transposeA: true }, // weight gradient, column parts, K over three blocks
+  { a: [40, 300], b: [300, 2100] }, // input gradient: column parts, the last narrower than a tile
+  { a: [1700, 60], b: [150, 60], transposeB: true }, // forward: row parts
+];
+
 function randomTensor(shape: number[], seed: number): tf.Tensor {
   return tf.randomNormal(shape, 0, 1, "float32", seed);
 }
@@ -183,7 +195,25 @@ describe.skipIf(!status.loaded)(`native matmul kernels${skipReason}`, () => {
         configureNativeMatMul({ isa, threads });
         SMALL_CASES.forEach((c, i) => checkForward(c, 100 + i));
         THREADED_CASES.forEach((c, i) => checkForward(c, 200 + i));
+        MANY_PART_CASES.forEach((c, i) => checkForward(c, 250 + i));
       }
+      configureNativeMatMul(initial);
+    });
+
+    test(`${isa}: one and two threads give bit-identical products, however the work is split`, () => {
+      [...THREADED_CASES, ...MANY_PART_CASES].forEach((c, i) => {
+        const a = randomTensor(c.a, 270 + i);
+        const b = randomTensor(c.b, 280 + i);
+        const product = (threads: number) => {
+          configureNativeMatMul({ isa, threads });
+          return tf.matMul(a, b, c.transposeA, c.transposeB);
+        };
+        const [one, two] = [product(1), product(2)];
+        const [x, y] = [one.dataSync(), two.dataSync()];
+        const differing = x.findIndex((v, j) => !Object.is(v, y[j]));
+        expect(differing, `${describeCase(c)}: first element that differs`).toBe(-1);
+        tf.dispose([a, b, one, two]);
+      });
       configureNativeMatMul(initial);
     });
   }
