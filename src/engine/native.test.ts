@@ -11,6 +11,7 @@ import "@tensorflow/tfjs";
 import {
   configureNativeMatMul,
   nativeMatMulStatus,
+  nativeThreadsForLoad,
   registerNativeKernels,
   unregisterNativeKernels,
   type NativeIsa,
@@ -402,6 +403,15 @@ describe.skipIf(!status.loaded)(`native matmul kernels${skipReason}`, () => {
     expect(tf.getKernel("BatchMatMul", "wasm")?.kernelFunc).not.toBe(nativeFunc);
     expect(registerNativeKernels()).toBe(true);
   });
+});
+
+test("auto threads: two unless the load average is at least one above the CPU count", () => {
+  expect(nativeThreadsForLoad(0.2, 2)).toBe(2);
+  expect(nativeThreadsForLoad(2.99, 2)).toBe(2);
+  expect(nativeThreadsForLoad(3, 2)).toBe(1);
+  expect(nativeThreadsForLoad(6.5, 2)).toBe(1);
+  expect(nativeThreadsForLoad(8, 8)).toBe(2);
+  expect(nativeThreadsForLoad(0, 1)).toBe(1);
 });
 
 describe.skipIf(status.loaded)("without the addon", () => {
