@@ -30,8 +30,8 @@ struct Avx2Kernel {
 #pragma GCC unroll 6
     for (int r = 0; r < R; ++r) {
       acc[r][0] = acc[r][1] = _mm256_setzero_ps();
-      // C's rows are needed once the k loop is done: fetch them now (as the AVX-512 variant does).
-      _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
+      // C's rows are read once the k loop is done: fetch them now (as the AVX-512 variant does).
+      if (accumulate) _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
     }
     for (int64_t p = 0; p < kc; ++p) {
       const __m256 b0 = _mm256_loadu_ps(b);

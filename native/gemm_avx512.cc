@@ -30,10 +30,12 @@ struct Avx512Kernel {
 #pragma GCC unroll 12
     for (int r = 0; r < R; ++r) {
       acc[r][0] = acc[r][1] = _mm512_setzero_ps();
-      // The tile's rows of C are read (or written) once the k loop is done: start fetching them now, so a C larger
-      // than the caches (an lm_head weight gradient, accumulated once per KC block) costs no stall at the end.
-      _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
-      _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + 16), _MM_HINT_T0);
+      // The tile's rows of C are read once the k loop is done: start fetching them now, so a C larger than the
+      // caches (an lm_head weight gradient, accumulated once per KC block) costs no stall at the end.
+      if (accumulate) {
+        _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + 16), _MM_HINT_T0);
+      }
     }
     for (int64_t p = 0; p < kc; ++p) {
       const __m512 b0 = _mm512_loadu_ps(b);

@@ -67,21 +67,30 @@ struct BlockedGemm {
       for (int64_t r = 0; r < mc; ++r) std::memcpy(out + r * KC, a + (i0 + r) * P.k + p0, kc * sizeof(float));
       return;
     }
-    // Row p of a transposed A holds the block's mc values contiguously: walk the rows in order (one sequential
-    // stream the prefetchers follow) and copy each panel's MR-value run whole (a fixed-size copy the compiler
-    // turns into vector moves); only a last, partial panel copies fewer values.
-    // Rows of a transposed A lie m floats apart, too far for the hardware prefetchers to follow from one to the
-    // next (the logits' gradient of an lm_head product is tens of MiB, read from memory): fetch a few rows ahead.
-    constexpr int64_t kRowsAhead = 4;
+    // Row p of a transposed A holds the block's mc values contiguously. Taken kGroup rows at a time, panel by panel:
+    // the group's rows stay in L1 while each panel's run of kGroup * MR values is written in one sequential stream
+    // (writing every panel row by row would interleave mc / MR streams kc * MR floats apart, the same L1 set for
+    // KC = 256), and each run is a fixed-size copy the compiler turns into vector moves. Rows lie m floats apart,
+    // too far for the hardware prefetchers to follow (the logits' gradient of an lm_head product is tens of MiB, read
+    // from memory): the next group's rows are fetched while this one is copied.
+    constexpr int64_t kGroup = 16;
     const int64_t full = mc - mc % MR;
-    for (int64_t p = 0; p < kc; ++p) {
-      const float* src = a + (p0 + p) * P.m + i0;
-      if (p + kRowsAhead < kc) {
-        const char* ahead = reinterpret_cast<const char*>(src + kRowsAhead * P.m);
-        for (int64_t byte = 0; byte < mc * int64_t{sizeof(float)}; byte += 64) __builtin_prefetch(ahead + byte);
+    const int64_t bytes = mc * int64_t{sizeof(float)};
+    for (int64_t g = 0; g < kc; g += kGroup) {
+      const int64_t rows = std::min(kGroup, kc - g);
+      for (int64_t p = g + kGroup; p < std::min(g + 2 * kGroup, kc); ++p) {
+        const char* ahead = reinterpret_cast<const char*>(a + (p0 + p) * P.m + i0);
+        for (int64_t byte = 0; byte < bytes; byte += 64) __builtin_prefetch(ahead + byte);
       }
-      for (int64_t ir = 0; ir < full; ir += MR) std::memcpy(out + ir * kc + p * MR, src + ir, MR * sizeof(float));
-      if (full < mc) std::memcpy(out + full * kc + p * MR, src + full, (mc - full) * sizeof(float));
+      const float* src = a + (p0 + g) * P.m + i0;
+      for (int64_t ir = 0; ir < full; ir += MR) {
+        float* dst = out + ir * kc + g * MR;
+        for (int64_t p = 0; p < rows; ++p) std::memcpy(dst + p * MR, src + p * P.m + ir, MR * sizeof(float));
+      }
+      if (full < mc) {
+        float* dst = out + full * kc + g * MR;
+        for (int64_t p = 0; p < rows; ++p) std::memcpy(dst + p * MR, src + p * P.m + full, (mc - full) * sizeof(float));
+      }
     }
   }
 
