@@ -64,7 +64,16 @@ struct BlockedGemm {
   // Plain A: rows copied whole (row stride KC). Transposed A: MR-row panels, out[panel][p][r] = A(row, p0 + p).
   static void PackA(const GemmProblem& P, const float* a, int64_t i0, int64_t mc, int64_t p0, int64_t kc, float* out) {
     if (!P.trans_a) {
-      for (int64_t r = 0; r < mc; ++r) std::memcpy(out + r * KC, a + (i0 + r) * P.k + p0, kc * sizeof(float));
+      // Rows lie k floats apart (the logits' gradient times lm_head: a row per token, the vocabulary long): fetch
+      // the row after next while this one is copied, as the prefetchers start afresh on every row.
+      constexpr int64_t kRowsAhead = 2;
+      for (int64_t r = 0; r < mc; ++r) {
+        if (r + kRowsAhead < mc) {
+          const char* ahead = reinterpret_cast<const char*>(a + (i0 + r + kRowsAhead) * P.k + p0);
+          for (int64_t byte = 0; byte < kc * int64_t{sizeof(float)}; byte += 64) __builtin_prefetch(ahead + byte);
+        }
+        std::memcpy(out + r * KC, a + (i0 + r) * P.k + p0, kc * sizeof(float));
+      }
       return;
     }
     // Row p of a transposed A holds the block's mc values contiguously. Taken kGroup rows at a time, panel by panel:
