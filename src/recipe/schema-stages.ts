@@ -167,6 +167,15 @@ const rlvr = object(
     temperature: num("Sampling temperature of rollouts.", 1.0, { exclusiveMinimum: 0 }),
     max_response_length: int("Maximum new tokens per rollout.", 128, { minimum: 1 }),
     num_iterations: int("Policy updates per batch of rollouts (GRPO mu).", 1, { minimum: 1 }),
+    filter_zero_std_samples: bool(
+      "GRPO: drop groups whose rewards are all equal (no signal), as open-instruct's grpo_fast does.",
+      false,
+    ),
+    active_sampling: bool(
+      "GRPO: after filtering, draw more prompts until prompts_per_step groups with signal are in hand (DAPO dynamic sampling).",
+      false,
+    ),
+    max_num_gen_batches: int("With active_sampling: rollout rounds drawn at most per step.", 4, { minimum: 1 }),
     epsilon: num("Lower clip range of the probability ratio.", 0.2, { minimum: 0 }),
     epsilon_high: nullable(num("Upper clip range (DAPO clip-higher). Default: epsilon.", 0.2, { minimum: 0 })),
     loss_type: oneOfStrings(

@@ -78,6 +78,9 @@ export interface RlvrStage extends StageBase<"rlvr">, OptimConfig {
   temperature: number;
   max_response_length: number;
   num_iterations: number;
+  filter_zero_std_samples: boolean;
+  active_sampling: boolean;
+  max_num_gen_batches: number;
   epsilon: number;
   epsilon_high: number | null;
   loss_type: "grpo" | "dr_grpo" | "dapo";

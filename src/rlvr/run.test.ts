@@ -99,13 +99,26 @@ describe("runRlvr", () => {
     resumedModel.dispose();
   });
 
-  it("beta 0: no reference kept, the KL to the input model is measured at eval steps", async () => {
+  it("beta 0 with active sampling: no reference kept, KL measured at eval steps, only groups with signal trained", async () => {
     const stageDir = join(root, "grpo-beta0");
-    await runRlvr(context(stageDir), config({ steps: 2, beta: 0, eval_every: 2, eval_data: null }));
+    const over = { steps: 2, beta: 0, eval_every: 2, eval_data: null, filter_zero_std_samples: true, active_sampling: true, max_num_gen_batches: 3 };
+    await runRlvr(context(stageDir), config(over));
     const rows = readMetrics(join(stageDir, "metrics.jsonl"));
     expect(rows.map((r) => r.step)).toEqual([1, 2]);
     expect(rows[0]).not.toHaveProperty("kl");
     expect(rows[1]!.kl).toBeGreaterThanOrEqual(0);
+    for (const row of rows) {
+      expect(row.sampling_rounds).toBeGreaterThanOrEqual(1);
+      expect(row.sampling_rounds).toBeLessThanOrEqual(3);
+      expect(row.groups_trained).toBeLessThanOrEqual(2);
+      // A round that kept fewer than 2 groups must have been followed by another, up to the bound.
+      if (Number(row.groups_trained) < 2) expect(row.sampling_rounds).toBe(3);
+    }
+  });
+
+  it("refuses filter_zero_std_samples with PPO and active_sampling without the filter", async () => {
+    await expect(runRlvr(context(join(root, "bad-ppo")), config({ algorithm: "ppo", filter_zero_std_samples: true }))).rejects.toThrow(/filter_zero_std_samples/);
+    await expect(runRlvr(context(join(root, "bad-active")), config({ active_sampling: true }))).rejects.toThrow(/active_sampling/);
   });
 
   it("PPO: one sample per prompt, value metrics, a value checkpoint beside the policy's", async () => {
