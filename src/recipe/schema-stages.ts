@@ -159,6 +159,7 @@ const rlvr = object(
   {
     ...base("rlvr", "Reinforcement learning with verifiable rewards (GRPO family or PPO)."),
     data: strList("RLVR JSONL files ({id, messages, ground_truth, dataset})."),
+    datasets: nullable(strList("Train only on the rows whose `dataset` (verifier) is one of these, e.g. [gsm8k]; null = all.")),
     eval_data: nullable(strList("Held-out RLVR files scored with the verifiers during training.")),
     algorithm: oneOfStrings(["grpo", "ppo"], "grpo (group-relative) or ppo (value model + GAE, Tülu 3).", "grpo"),
     steps: int("Rollout + update rounds.", 50, { minimum: 1 }),

@@ -70,6 +70,7 @@ export interface DpoStage extends StageBase<"dpo">, OptimConfig {
 
 export interface RlvrStage extends StageBase<"rlvr">, OptimConfig {
   data: string[];
+  datasets: string[] | null;
   eval_data: string[] | null;
   algorithm: "grpo" | "ppo";
   steps: number;

@@ -116,9 +116,10 @@ describe("runRlvr", () => {
     }
   });
 
-  it("refuses filter_zero_std_samples with PPO and active_sampling without the filter", async () => {
+  it("refuses filter_zero_std_samples with PPO, active_sampling without the filter, an unknown dataset", async () => {
     await expect(runRlvr(context(join(root, "bad-ppo")), config({ algorithm: "ppo", filter_zero_std_samples: true }))).rejects.toThrow(/filter_zero_std_samples/);
     await expect(runRlvr(context(join(root, "bad-active")), config({ active_sampling: true }))).rejects.toThrow(/active_sampling/);
+    await expect(runRlvr(context(join(root, "bad-datasets")), config({ datasets: ["poetry"] }))).rejects.toThrow(/stages\.rlvr\.datasets\[0\]: unknown verifier/);
   });
 
   it("PPO: one sample per prompt, value metrics, a value checkpoint beside the policy's", async () => {

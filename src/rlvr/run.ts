@@ -27,7 +27,7 @@ import { Rng, type RngState } from "../rng.js";
 import type { StageContext, StageResult } from "../recipe/index.js";
 import { Tokenizer } from "../tokenizer/index.js";
 import { AdamW, lrAt, type MetricsRow } from "../train/index.js";
-import { VerifierPool } from "../verifiers/index.js";
+import { resolveVerifier, VerifierPool } from "../verifiers/index.js";
 import { heldOutColumns, heldOutEval, rlvrPrompts, type HeldOutScores } from "./data.js";
 import { grpoUpdate, type UpdateMetrics } from "./grpo.js";
 import { rolloutKl } from "./kl-probe.js";
@@ -61,11 +61,24 @@ export async function runRlvr(ctx: StageContext, config: RlvrStage): Promise<Sta
   const optimizers: AdamW[] = [];
   const pool = new VerifierPool({ concurrency: VERIFIER_WORKERS, timeBudgetMs: config.verifier_timeout_s * 1000 });
   try {
+    const datasets = config.datasets;
+    if (datasets) {
+      for (const [i, d] of datasets.entries()) {
+        try {
+          resolveVerifier(d);
+        } catch (err) {
+          throw new PosttrainError(`${where}.datasets[${i}]: ${(err as Error).message}`);
+        }
+      }
+    }
     const { prompts, dropped } = await rlvrPrompts(config.data, tokenizer, {
       maxContext: policy.config.max_position_embeddings,
       maxResponseLength: config.max_response_length,
+      datasets,
     });
-    if (prompts.length === 0) throw new PosttrainError(`${where}.data: no prompt fits max_response_length ${config.max_response_length} in the model's context`);
+    if (prompts.length === 0) {
+      throw new PosttrainError(`${where}.data: no prompt${datasets ? ` of ${datasets.join(", ")}` : ""} fits max_response_length ${config.max_response_length} in the model's context`);
+    }
     const reference = config.beta > 0 ? await loadModel(ctx.inputModelDir) : null;
     if (reference) owned.push(reference);
     const value = ppo ? await valueModelFrom(policy) : null;
