@@ -177,6 +177,12 @@ const rlvr = object(
       false,
     ),
     max_num_gen_batches: int("With active_sampling: rollout rounds drawn at most per step.", 4, { minimum: 1 }),
+    no_resampling_pass_rate: nullable(
+      num("GRPO: stop sampling a prompt once this share of its group is correct (open-instruct); null = never.", 1, {
+        exclusiveMinimum: 0,
+        maximum: 1,
+      }),
+    ),
     epsilon: num("Lower clip range of the probability ratio.", 0.2, { minimum: 0 }),
     epsilon_high: nullable(num("Upper clip range (DAPO clip-higher). Default: epsilon.", 0.2, { minimum: 0 })),
     loss_type: oneOfStrings(

@@ -82,6 +82,7 @@ export interface RlvrStage extends StageBase<"rlvr">, OptimConfig {
   filter_zero_std_samples: boolean;
   active_sampling: boolean;
   max_num_gen_batches: number;
+  no_resampling_pass_rate: number | null;
   epsilon: number;
   epsilon_high: number | null;
   loss_type: "grpo" | "dr_grpo" | "dapo";

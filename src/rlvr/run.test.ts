@@ -65,7 +65,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe("runRlvr", () => {
   it("GRPO: metrics per step, held-out accuracy before and after, the model, and an exact resume", async () => {
     const stageDir = join(root, "grpo");
-    const grpo = config({ steps: 3, checkpoint_every: 1, num_iterations: 2 });
+    const grpo = config({ steps: 3, checkpoint_every: 1, num_iterations: 2, no_resampling_pass_rate: 0.75 });
     const result = await runRlvr(context(stageDir), grpo);
     const rows = readMetrics(join(stageDir, "metrics.jsonl"));
     expect(rows.map((r) => r.step)).toEqual([0, 1, 2, 3]);
@@ -75,6 +75,7 @@ describe("runRlvr", () => {
     }
     expect(rows[2]).toHaveProperty("eval/gsm8k_accuracy");
     expect(rows[3]!.updates).toBe(2);
+    expect(rows[3]!.prompts_excluded).toBeGreaterThan(0); // the coin-flip model solves some prompt 3 times in 4
     const heldout = JSON.parse(readFileSync(join(stageDir, "heldout.json"), "utf8"));
     expect(heldout.before.n).toBe(2);
     const generations = readFileSync(join(stageDir, "heldout-after.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
@@ -95,6 +96,7 @@ describe("runRlvr", () => {
     const resumedRows = readMetrics(join(again, "metrics.jsonl"));
     expect(resumedRows.map((r) => r.step)).toEqual([0, 1, 2, 3]);
     expect(resumedRows[3]!.reward_mean).toBe(rows[3]!.reward_mean);
+    expect(resumedRows[3]!.prompts_excluded).toBe(rows[3]!.prompts_excluded);
     finished.dispose();
     resumedModel.dispose();
   });

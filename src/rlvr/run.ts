@@ -34,7 +34,7 @@ import { rolloutKl } from "./kl-probe.js";
 import { ppoUpdate, valueModelFrom } from "./ppo.js";
 import { poolChecker, scoreResponses, summarizeRewards, warmUpPool } from "./rewards.js";
 import { rollout, type RolloutSample } from "./rollout.js";
-import { collectGroups, type ScoredRound } from "./sampling.js";
+import { collectGroups, solvedPrompts, type ScoredRound } from "./sampling.js";
 
 /** Verifier worker threads: the machines this runs on have 2 cores, and rollouts and checks alternate. */
 const VERIFIER_WORKERS = 2;
@@ -42,6 +42,8 @@ const VERIFIER_WORKERS = 2;
 interface RlvrExtra {
   rng: RngState;
   before: HeldOutScores | null;
+  /** Prompt indices no longer sampled (no_resampling_pass_rate). */
+  excluded?: number[];
 }
 
 export async function runRlvr(ctx: StageContext, config: RlvrStage): Promise<StageResult> {
@@ -52,6 +54,7 @@ export async function runRlvr(ctx: StageContext, config: RlvrStage): Promise<Sta
     throw new PosttrainError(`${where}.num_generations: GRPO with scale_rewards needs at least 2 samples per prompt, got ${groupSize}`);
   }
   if (ppo && config.filter_zero_std_samples) throw new PosttrainError(`${where}.filter_zero_std_samples: PPO samples one response per prompt, there are no groups to filter`);
+  if (ppo && config.no_resampling_pass_rate !== null) throw new PosttrainError(`${where}.no_resampling_pass_rate: needs GRPO's groups (PPO samples one response per prompt)`);
   if (config.active_sampling && !config.filter_zero_std_samples) {
     throw new PosttrainError(`${where}.active_sampling: refills the batch after filter_zero_std_samples drops groups; set filter_zero_std_samples: true`);
   }
@@ -108,6 +111,7 @@ export async function runRlvr(ctx: StageContext, config: RlvrStage): Promise<Sta
     const extra = restored?.extra as RlvrExtra | undefined;
     if (restored) ctx.log(`resumed from ${checkpointDir} at step ${startStep}`);
     const rng = new Rng(extra?.rng ?? deriveSeed(ctx.seed, "rollouts"));
+    const excluded = new Set<number>(extra?.excluded ?? []);
     const dataSeed = config.data_seed ?? deriveSeed(ctx.recipe.seed, "data", config.name);
     const batches = batchIndices(prompts.length, config.prompts_per_step, dataSeed, (restored?.data as Position | undefined) ?? { epoch: 0, index: 0 });
     const metrics = ctx.openMetrics(restored ? startStep : undefined);
@@ -146,7 +150,9 @@ export async function runRlvr(ctx: StageContext, config: RlvrStage): Promise<Sta
       const draw = async (): Promise<ScoredRound> => {
         const next = batches.next().value as IndexBatch;
         position = next.next;
-        const stepPrompts = next.indices.map((i) => prompts[i]!);
+        const indices = next.indices.filter((i) => !excluded.has(i));
+        const stepPrompts = indices.map((i) => prompts[i]!);
+        if (stepPrompts.length === 0) return { samples: [], scored: [], tokens: 0, rolloutSeconds: 0, rewardSeconds: 0 };
         const rolled = await rollout(policy, stepPrompts.map((p) => p.ids), {
           numGenerations: groupSize,
           temperature: config.temperature,
@@ -160,6 +166,9 @@ export async function runRlvr(ctx: StageContext, config: RlvrStage): Promise<Sta
           rolled.samples.map((s) => ({ row: stepPrompts[s.promptIndex]!.row, response: responseText(tokenizer, s), truncated: s.finishReason !== "eos" })),
           { correctReward: config.correct_reward, formatReward: config.format_reward, nonStopPenalty: config.non_stop_penalty },
         );
+        if (config.no_resampling_pass_rate !== null) {
+          for (const i of solvedPrompts(scored, groupSize, config.no_resampling_pass_rate)) excluded.add(indices[i]!);
+        }
         return { samples: rolled.samples, scored, tokens: rolled.tokens, rolloutSeconds: rolled.seconds, rewardSeconds: (performance.now() - rewardStarted) / 1000 };
       };
       const collected = await collectGroups(draw, {
@@ -185,6 +194,7 @@ export async function runRlvr(ctx: StageContext, config: RlvrStage): Promise<Sta
 
       const row: MetricsRow = { step, lr: lrFor(0), ...stepColumns(sampled, update) };
       if (!ppo) Object.assign(row, { frac_reward_zero_std: collected.zeroStdShare, sampling_rounds: collected.rounds, groups_trained: train.samples.length / groupSize });
+      if (config.no_resampling_pass_rate !== null) row.prompts_excluded = excluded.size;
       if (probedKl !== null) row.kl = probedKl;
       if (typeof row.kl === "number") klHistory.push(row.kl);
       if (hasEval && evalStep) {
@@ -196,7 +206,7 @@ export async function runRlvr(ctx: StageContext, config: RlvrStage): Promise<Sta
       lastRow = row;
       progress.update({ step, loss: update.loss, tokens: sampled.tokens, extra: { reward: Number(row.reward_mean) } });
       if (step % config.checkpoint_every === 0 && step < config.steps) {
-        const state = { step, data: position, extra: { rng: rng.state(), before } satisfies RlvrExtra };
+        const state = { step, data: position, extra: { rng: rng.state(), before, excluded: [...excluded] } satisfies RlvrExtra };
         if (value) await saveTrainingCheckpoint(valueCheckpointDir, value, valueOptimizer!, { step, data: null });
         await saveTrainingCheckpoint(checkpointDir, policy, optimizer, state);
       }

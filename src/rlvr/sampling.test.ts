@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ScoredResponse } from "./rewards.js";
 import type { RolloutSample } from "./rollout.js";
-import { collectGroups, informativeGroups, type ScoredRound } from "./sampling.js";
+import { collectGroups, informativeGroups, solvedPrompts, type ScoredRound } from "./sampling.js";
 
 /** A round of groups of 2 with the given rewards; each sample's response is [its global number]. */
 function rounds(rewardsPerRound: number[][]): () => Promise<ScoredRound> {
@@ -27,6 +27,15 @@ describe("informativeGroups", () => {
   it("keeps the groups whose rewards differ", () => {
     expect(informativeGroups([10, 0, 0, 0, 10, 10, 0, 10], 2)).toEqual([0, 3]);
     expect(informativeGroups([0, 0, 0], 3)).toEqual([]);
+  });
+});
+
+describe("solvedPrompts", () => {
+  it("names the groups whose correct share reaches the pass rate", () => {
+    const scored = [true, true, true, false, false, false, true, true].map((correct) => ({ correct }));
+    expect(solvedPrompts(scored, 4, 0.75)).toEqual([0]);
+    expect(solvedPrompts(scored, 4, 0.5)).toEqual([0, 1]);
+    expect(solvedPrompts(scored, 2, 1)).toEqual([0, 3]);
   });
 });
 

@@ -6,7 +6,9 @@
  * drops such groups (`filter_zero_std_samples`) and, with `active_sampling`, keeps drawing fresh prompts until
  * the batch is full of groups that do carry signal, as DAPO's dynamic sampling does. Here the refill is bounded
  * by `max_num_gen_batches` rollout rounds per step (verl's name for DAPO's bound), so every step ends even when
- * the model solves everything or nothing; a step may then train on fewer groups, or on none.
+ * the model solves everything or nothing; a step may then train on fewer groups, or on none. With
+ * `no_resampling_pass_rate`, prompts solved at least that often are not drawn again (open-instruct), so the
+ * rounds go to prompts that still teach something.
  */
 import { groupAdvantages } from "./advantages.js";
 import type { ScoredResponse } from "./rewards.js";
@@ -47,6 +49,20 @@ export interface CollectedGroups {
 export function informativeGroups(rewards: readonly number[], groupSize: number): number[] {
   const zero = new Set(groupAdvantages(rewards, { groupSize, scaleRewards: "none" }).zeroStdGroups);
   return Array.from({ length: rewards.length / groupSize }, (_, g) => g).filter((g) => !zero.has(g));
+}
+
+/**
+ * Groups (by index) whose share of verifier-correct samples is at least `passRate`: open-instruct's
+ * `no_resampling_pass_rate`, which stops sampling prompts the policy already solves (it compares the mean reward
+ * to the maximum; the correct share is the same number for the 10-or-0 reward, and ignores format bonuses).
+ */
+export function solvedPrompts(scored: readonly Pick<ScoredResponse, "correct">[], groupSize: number, passRate: number): number[] {
+  const solved: number[] = [];
+  for (let g = 0; g * groupSize < scored.length; g++) {
+    const group = scored.slice(g * groupSize, (g + 1) * groupSize);
+    if (group.filter((s) => s.correct).length / group.length >= passRate) solved.push(g);
+  }
+  return solved;
 }
 
 /** Draws rounds with `draw` and keeps the groups `selection` asks for (see the module comment). */
