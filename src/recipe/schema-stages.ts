@@ -159,6 +159,7 @@ const rlvr = object(
   {
     ...base("rlvr", "Reinforcement learning with verifiable rewards (GRPO family or PPO)."),
     data: strList("RLVR JSONL files ({id, messages, ground_truth, dataset})."),
+    datasets: nullable(strList("Train only on the rows whose `dataset` (verifier) is one of these, e.g. [gsm8k]; null = all.")),
     eval_data: nullable(strList("Held-out RLVR files scored with the verifiers during training.")),
     algorithm: oneOfStrings(["grpo", "ppo"], "grpo (group-relative) or ppo (value model + GAE, Tülu 3).", "grpo"),
     steps: int("Rollout + update rounds.", 50, { minimum: 1 }),
@@ -167,6 +168,21 @@ const rlvr = object(
     temperature: num("Sampling temperature of rollouts.", 1.0, { exclusiveMinimum: 0 }),
     max_response_length: int("Maximum new tokens per rollout.", 128, { minimum: 1 }),
     num_iterations: int("Policy updates per batch of rollouts (GRPO mu).", 1, { minimum: 1 }),
+    filter_zero_std_samples: bool(
+      "GRPO: drop groups whose rewards are all equal (no signal), as open-instruct's grpo_fast does.",
+      false,
+    ),
+    active_sampling: bool(
+      "GRPO: after filtering, draw more prompts until prompts_per_step groups with signal are in hand (DAPO dynamic sampling).",
+      false,
+    ),
+    max_num_gen_batches: int("With active_sampling: rollout rounds drawn at most per step.", 4, { minimum: 1 }),
+    no_resampling_pass_rate: nullable(
+      num("GRPO: stop sampling a prompt once this share of its group is correct (open-instruct); null = never.", 1, {
+        exclusiveMinimum: 0,
+        maximum: 1,
+      }),
+    ),
     epsilon: num("Lower clip range of the probability ratio.", 0.2, { minimum: 0 }),
     epsilon_high: nullable(num("Upper clip range (DAPO clip-higher). Default: epsilon.", 0.2, { minimum: 0 })),
     loss_type: oneOfStrings(

@@ -70,6 +70,7 @@ export interface DpoStage extends StageBase<"dpo">, OptimConfig {
 
 export interface RlvrStage extends StageBase<"rlvr">, OptimConfig {
   data: string[];
+  datasets: string[] | null;
   eval_data: string[] | null;
   algorithm: "grpo" | "ppo";
   steps: number;
@@ -78,6 +79,10 @@ export interface RlvrStage extends StageBase<"rlvr">, OptimConfig {
   temperature: number;
   max_response_length: number;
   num_iterations: number;
+  filter_zero_std_samples: boolean;
+  active_sampling: boolean;
+  max_num_gen_batches: number;
+  no_resampling_pass_rate: number | null;
   epsilon: number;
   epsilon_high: number | null;
   loss_type: "grpo" | "dr_grpo" | "dapo";

@@ -77,12 +77,15 @@ describe("stage targets", () => {
       ["dpo", "verifier accuracy", 0.5, 0.75, true],
       ["dpo", "held-out preference accuracy", null, 0.84, true],
       ["rlvr", "verifier accuracy", 0.75, 1, true],
+      ["rlvr", "GSM (arithmetic) accuracy", 1, 1, true],
     ]);
     expect(targetLines(checks)[0]).toBe("- sft: EOS rate 50.0 → 100.0 (+50.0) ✓");
     expect(targetLines(checks)[3]).toBe("- dpo: held-out preference accuracy 84.0 (target ≥ 80.0) ✓");
     // A stage that got worse fails its check.
     table.rows[3]!.metrics.verified_accuracy = 0.5;
-    expect(targetChecks(table, stages).at(-1)).toMatchObject({ stage: "rlvr", passed: false });
+    expect(targetChecks(table, stages).find((c) => c.stage === "rlvr" && c.metric === "verifier accuracy")).toMatchObject({ passed: false });
+    table.rows[3]!.metrics.gsm8k_accuracy = 0.9;
+    expect(targetChecks(table, stages).at(-1)).toMatchObject({ stage: "rlvr", metric: "GSM (arithmetic) accuracy", passed: false });
   });
 });
 

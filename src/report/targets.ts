@@ -1,7 +1,7 @@
 /**
  * Did each post-training stage improve the metric it targets over the checkpoint before it? The Tülu 3 recipe
  * stacks SFT (answer in the assistant turn and stop: EOS rate, format), DPO (held-out preference accuracy and
- * verifier accuracy) and RLVR (verifier accuracy); this reads the answers off the results table and the
+ * verifier accuracy) and RLVR (verifier accuracy, and the arithmetic set its reward is mostly about); this reads the answers off the results table and the
  * stages' own summaries, so a run states its own outcome instead of leaving it to the reader.
  */
 import type { CompletedStage } from "../recipe/index.js";
@@ -27,7 +27,10 @@ const TABLE_TARGETS: Record<string, { key: string; label: string }[]> = {
     { key: "in_turn_rate", label: "in-turn rate (format)" },
   ],
   dpo: [{ key: "verified_accuracy", label: "verifier accuracy" }],
-  rlvr: [{ key: "verified_accuracy", label: "verifier accuracy" }],
+  rlvr: [
+    { key: "verified_accuracy", label: "verifier accuracy" },
+    { key: "gsm8k_accuracy", label: "GSM (arithmetic) accuracy" },
+  ],
 };
 
 /** DPO's held-out preference accuracy target (issue 5: at least 0.8 on held-out pairs). */

@@ -18,24 +18,28 @@ export interface RlvrPrompt {
 }
 
 /**
- * Every row of `files`, tokenized. Rows whose prompt leaves no room for `maxResponseLength` new tokens in the
- * model's context are dropped (counted); an unknown `dataset` is an error naming the file and row.
+ * Every row of `files`, tokenized; with `datasets`, only the rows whose verifier is one of them. Rows whose
+ * prompt leaves no room for `maxResponseLength` new tokens in the model's context are dropped (counted); an
+ * unknown `dataset` is an error naming the file and row.
  */
 export async function rlvrPrompts(
   files: readonly string[],
   tokenizer: Tokenizer,
-  limits: { maxContext: number; maxResponseLength: number },
+  limits: { maxContext: number; maxResponseLength: number; datasets?: readonly string[] | null },
 ): Promise<{ prompts: RlvrPrompt[]; dropped: number }> {
   const prompts: RlvrPrompt[] = [];
+  const wanted: Set<string> | null = limits.datasets ? new Set(limits.datasets.map((d) => resolveVerifier(d))) : null;
   let dropped = 0;
   for (const file of files) {
     const rows = await readAll(file, "rlvr");
     rows.forEach((row, i) => {
+      let verifier: string;
       try {
-        resolveVerifier(row.dataset);
+        verifier = resolveVerifier(row.dataset);
       } catch (err) {
         throw new PosttrainError(`${file}: row ${i + 1} (id ${row.id}): dataset: ${(err as Error).message}`);
       }
+      if (wanted && !wanted.has(verifier)) return;
       const ids = tokenizer.encodePrompt(row.messages);
       if (ids.length + limits.maxResponseLength > limits.maxContext) dropped++;
       else prompts.push({ row, ids });

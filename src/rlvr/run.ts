@@ -4,8 +4,8 @@
  *   load      prompts (chat-templated), the policy, a frozen reference when beta > 0, a value model for PPO
  *   before    held-out greedy accuracy per verifier (eval_data), metrics row 0
  *   each step prompts_per_step prompts -> rollouts with the KV cache -> verifier rewards on the responses
- *             (worker pool, per-check timeout) -> GRPO (num_generations per prompt) or PPO (one per prompt)
- *             update -> a metrics row -> held-out eval every eval_every steps -> checkpoint every
+ *             (worker pool, per-check timeout) -> optionally only the groups with signal, refilled from more
+ *             prompts (sampling.ts) -> GRPO (num_generations per prompt) or PPO (one per prompt) update -> a metrics row -> held-out eval every eval_every steps -> checkpoint every
  *             checkpoint_every steps (weights, AdamW moments, data position, sampling RNG)
  *   after     held-out eval, stageDir/model, heldout.json with before/after accuracy, the summary
  *
@@ -27,13 +27,14 @@ import { Rng, type RngState } from "../rng.js";
 import type { StageContext, StageResult } from "../recipe/index.js";
 import { Tokenizer } from "../tokenizer/index.js";
 import { AdamW, lrAt, type MetricsRow } from "../train/index.js";
-import { VerifierPool } from "../verifiers/index.js";
+import { resolveVerifier, VerifierPool } from "../verifiers/index.js";
 import { heldOutColumns, heldOutEval, rlvrPrompts, type HeldOutScores } from "./data.js";
 import { grpoUpdate, type UpdateMetrics } from "./grpo.js";
 import { rolloutKl } from "./kl-probe.js";
 import { ppoUpdate, valueModelFrom } from "./ppo.js";
-import { poolChecker, scoreResponses, summarizeRewards, warmUpPool, type ScoredResponse } from "./rewards.js";
+import { poolChecker, scoreResponses, summarizeRewards, warmUpPool } from "./rewards.js";
 import { rollout, type RolloutSample } from "./rollout.js";
+import { collectGroups, solvedPrompts, type ScoredRound } from "./sampling.js";
 
 /** Verifier worker threads: the machines this runs on have 2 cores, and rollouts and checks alternate. */
 const VERIFIER_WORKERS = 2;
@@ -41,6 +42,8 @@ const VERIFIER_WORKERS = 2;
 interface RlvrExtra {
   rng: RngState;
   before: HeldOutScores | null;
+  /** Prompt indices no longer sampled (no_resampling_pass_rate). */
+  excluded?: number[];
 }
 
 export async function runRlvr(ctx: StageContext, config: RlvrStage): Promise<StageResult> {
@@ -50,17 +53,35 @@ export async function runRlvr(ctx: StageContext, config: RlvrStage): Promise<Sta
   if (!ppo && config.scale_rewards && groupSize < 2) {
     throw new PosttrainError(`${where}.num_generations: GRPO with scale_rewards needs at least 2 samples per prompt, got ${groupSize}`);
   }
+  if (ppo && config.filter_zero_std_samples) throw new PosttrainError(`${where}.filter_zero_std_samples: PPO samples one response per prompt, there are no groups to filter`);
+  if (ppo && config.no_resampling_pass_rate !== null) throw new PosttrainError(`${where}.no_resampling_pass_rate: needs GRPO's groups (PPO samples one response per prompt)`);
+  if (config.active_sampling && !config.filter_zero_std_samples) {
+    throw new PosttrainError(`${where}.active_sampling: refills the batch after filter_zero_std_samples drops groups; set filter_zero_std_samples: true`);
+  }
   const tokenizer = await Tokenizer.load(ctx.tokenizerDir);
   const policy = await loadModel(ctx.inputModelDir);
   const owned: Olmo2Model[] = [policy];
   const optimizers: AdamW[] = [];
   const pool = new VerifierPool({ concurrency: VERIFIER_WORKERS, timeBudgetMs: config.verifier_timeout_s * 1000 });
   try {
+    const datasets = config.datasets;
+    if (datasets) {
+      for (const [i, d] of datasets.entries()) {
+        try {
+          resolveVerifier(d);
+        } catch (err) {
+          throw new PosttrainError(`${where}.datasets[${i}]: ${(err as Error).message}`);
+        }
+      }
+    }
     const { prompts, dropped } = await rlvrPrompts(config.data, tokenizer, {
       maxContext: policy.config.max_position_embeddings,
       maxResponseLength: config.max_response_length,
+      datasets,
     });
-    if (prompts.length === 0) throw new PosttrainError(`${where}.data: no prompt fits max_response_length ${config.max_response_length} in the model's context`);
+    if (prompts.length === 0) {
+      throw new PosttrainError(`${where}.data: no prompt${datasets ? ` of ${datasets.join(", ")}` : ""} fits max_response_length ${config.max_response_length} in the model's context`);
+    }
     const reference = config.beta > 0 ? await loadModel(ctx.inputModelDir) : null;
     if (reference) owned.push(reference);
     const value = ppo ? await valueModelFrom(policy) : null;
@@ -90,6 +111,7 @@ export async function runRlvr(ctx: StageContext, config: RlvrStage): Promise<Sta
     const extra = restored?.extra as RlvrExtra | undefined;
     if (restored) ctx.log(`resumed from ${checkpointDir} at step ${startStep}`);
     const rng = new Rng(extra?.rng ?? deriveSeed(ctx.seed, "rollouts"));
+    const excluded = new Set<number>(extra?.excluded ?? []);
     const dataSeed = config.data_seed ?? deriveSeed(ctx.recipe.seed, "data", config.name);
     const batches = batchIndices(prompts.length, config.prompts_per_step, dataSeed, (restored?.data as Position | undefined) ?? { epoch: 0, index: 0 });
     const metrics = ctx.openMetrics(restored ? startStep : undefined);
@@ -124,35 +146,55 @@ export async function runRlvr(ctx: StageContext, config: RlvrStage): Promise<Sta
     let lastRow: MetricsRow | null = null;
     let position: Position = (restored?.data as Position | undefined) ?? { epoch: 0, index: 0 };
     for (let step = startStep + 1; step <= config.steps; step++) {
-      const next = batches.next().value as IndexBatch;
-      position = next.next;
-      const stepPrompts = next.indices.map((i) => prompts[i]!);
-
-      const rolled = await rollout(policy, stepPrompts.map((p) => p.ids), {
-        numGenerations: groupSize,
-        temperature: config.temperature,
-        maxResponseLength: config.max_response_length,
-        eosId: tokenizer.eosId,
-        rng,
+      // One rollout round: the next prompts, prompts_per_step x groupSize samples, their verifier rewards.
+      const draw = async (): Promise<ScoredRound> => {
+        const next = batches.next().value as IndexBatch;
+        position = next.next;
+        const indices = next.indices.filter((i) => !excluded.has(i));
+        const stepPrompts = indices.map((i) => prompts[i]!);
+        if (stepPrompts.length === 0) return { samples: [], scored: [], tokens: 0, rolloutSeconds: 0, rewardSeconds: 0 };
+        const rolled = await rollout(policy, stepPrompts.map((p) => p.ids), {
+          numGenerations: groupSize,
+          temperature: config.temperature,
+          maxResponseLength: config.max_response_length,
+          eosId: tokenizer.eosId,
+          rng,
+        });
+        const rewardStarted = performance.now();
+        const scored = await scoreResponses(
+          poolChecker(pool),
+          rolled.samples.map((s) => ({ row: stepPrompts[s.promptIndex]!.row, response: responseText(tokenizer, s), truncated: s.finishReason !== "eos" })),
+          { correctReward: config.correct_reward, formatReward: config.format_reward, nonStopPenalty: config.non_stop_penalty },
+        );
+        if (config.no_resampling_pass_rate !== null) {
+          for (const i of solvedPrompts(scored, groupSize, config.no_resampling_pass_rate)) excluded.add(indices[i]!);
+        }
+        return { samples: rolled.samples, scored, tokens: rolled.tokens, rolloutSeconds: rolled.seconds, rewardSeconds: (performance.now() - rewardStarted) / 1000 };
+      };
+      const collected = await collectGroups(draw, {
+        filterZeroStd: config.filter_zero_std_samples,
+        activeSampling: config.active_sampling,
+        maxRounds: config.max_num_gen_batches,
+        groupSize,
+        groupsWanted: config.prompts_per_step,
       });
-      const rewardStarted = performance.now();
-      const scored = await scoreResponses(
-        poolChecker(pool),
-        rolled.samples.map((s) => ({ row: stepPrompts[s.promptIndex]!.row, response: responseText(tokenizer, s), truncated: s.finishReason !== "eos" })),
-        { correctReward: config.correct_reward, formatReward: config.format_reward, nonStopPenalty: config.non_stop_penalty },
-      );
-      const rewardSeconds = (performance.now() - rewardStarted) / 1000;
+      const { train, sampled } = collected;
 
       const evalStep = step % config.eval_every === 0 || step === config.steps;
       // No reference kept (beta 0): measure the KL on this step's rollouts at eval steps, before the update.
-      const probedKl = !reference && evalStep ? await klToInput(ctx.inputModelDir, policy, rolled.samples, tokenizer.padId, config) : null;
-      const rewards = scored.map((s) => s.reward);
+      const probedKl = !reference && evalStep ? await klToInput(ctx.inputModelDir, policy, sampled.samples, tokenizer.padId, config) : null;
+      const rewards = train.scored.map((s) => s.reward);
       const lrFor = (update: number) => lrAt((step - 1) * updatesPerStep + update, schedule);
-      const update: UpdateMetrics = value
-        ? ppoUpdate({ policy, reference, value, policyOptimizer: optimizer, valueOptimizer: valueOptimizer! }, rolled.samples, rewards, ppoConfigOf(config), tokenizer.padId, lrFor)
-        : grpoUpdate({ policy, reference, optimizer }, rolled.samples, rewards, grpoConfigOf(config), tokenizer.padId, lrFor);
+      const update: UpdateMetrics =
+        train.samples.length === 0
+          ? NO_UPDATE
+          : value
+            ? ppoUpdate({ policy, reference, value, policyOptimizer: optimizer, valueOptimizer: valueOptimizer! }, train.samples, rewards, ppoConfigOf(config), tokenizer.padId, lrFor)
+            : grpoUpdate({ policy, reference, optimizer }, train.samples, rewards, grpoConfigOf(config), tokenizer.padId, lrFor);
 
-      const row: MetricsRow = { step, lr: lrFor(0), ...stepColumns(rolled.samples, scored, rolled, update, rewardSeconds) };
+      const row: MetricsRow = { step, lr: lrFor(0), ...stepColumns(sampled, update) };
+      if (!ppo) Object.assign(row, { frac_reward_zero_std: collected.zeroStdShare, sampling_rounds: collected.rounds, groups_trained: train.samples.length / groupSize });
+      if (config.no_resampling_pass_rate !== null) row.prompts_excluded = excluded.size;
       if (probedKl !== null) row.kl = probedKl;
       if (typeof row.kl === "number") klHistory.push(row.kl);
       if (hasEval && evalStep) {
@@ -162,9 +204,9 @@ export async function runRlvr(ctx: StageContext, config: RlvrStage): Promise<Sta
       }
       metrics.append(row);
       lastRow = row;
-      progress.update({ step, loss: update.loss, tokens: rolled.tokens, extra: { reward: Number(row.reward_mean) } });
+      progress.update({ step, loss: update.loss, tokens: sampled.tokens, extra: { reward: Number(row.reward_mean) } });
       if (step % config.checkpoint_every === 0 && step < config.steps) {
-        const state = { step, data: position, extra: { rng: rng.state(), before } satisfies RlvrExtra };
+        const state = { step, data: position, extra: { rng: rng.state(), before, excluded: [...excluded] } satisfies RlvrExtra };
         if (value) await saveTrainingCheckpoint(valueCheckpointDir, value, valueOptimizer!, { step, data: null });
         await saveTrainingCheckpoint(checkpointDir, policy, optimizer, state);
       }
@@ -242,14 +284,12 @@ function ppoConfigOf(c: RlvrStage) {
   };
 }
 
-/** The per-step numbers users watch (see the module comment for entropy). */
-function stepColumns(
-  samples: readonly RolloutSample[],
-  scored: readonly ScoredResponse[],
-  rolled: { tokens: number; seconds: number },
-  update: UpdateMetrics,
-  rewardSeconds: number,
-): Record<string, number> {
+/** The update of a step that kept no group (every group's rewards equal, with filter_zero_std_samples). */
+const NO_UPDATE: UpdateMetrics = { updates: 0, loss: 0, grad_norm: 0, train_tokens: 0, train_seconds: 0, extra: {} };
+
+/** The per-step numbers users watch, over everything sampled this step (see the module comment for entropy). */
+function stepColumns(sampled: ScoredRound, update: UpdateMetrics): Record<string, number> {
+  const { samples, scored } = sampled;
   const rewards = summarizeRewards(scored);
   const logps = samples.flatMap((s) => s.sampleLogprobs);
   return {
@@ -262,13 +302,13 @@ function stepColumns(
     verifier_timeouts: rewards.timeouts,
     format_share: rewards.formattedShare,
     truncated_share: rewards.truncatedShare,
-    response_length_mean: rolled.tokens / Math.max(1, samples.length),
+    response_length_mean: sampled.tokens / Math.max(1, samples.length),
     entropy: logps.length > 0 ? -logps.reduce((a, b) => a + b, 0) / logps.length : 0,
     ...update.extra,
-    rollout_tokens_per_s: rolled.tokens / Math.max(1e-9, rolled.seconds),
+    rollout_tokens_per_s: sampled.tokens / Math.max(1e-9, sampled.rolloutSeconds),
     train_tokens_per_s: update.train_tokens / Math.max(1e-9, update.train_seconds),
-    rollout_s: rolled.seconds,
-    reward_s: rewardSeconds,
+    rollout_s: sampled.rolloutSeconds,
+    reward_s: sampled.rewardSeconds,
     train_s: update.train_seconds,
   };
 }

@@ -36,7 +36,7 @@ export interface WorldSizes {
 export const SIZES = {
   tiny: { pretrainChars: 20_000, annealChars: 10_000, sftTrain: 60, sftEval: 20, prefsTrain: 40, prefsEval: 20, rlvrTrain: 40, rlvrEval: 20, chatEval: 20 },
   small: { pretrainChars: 200_000, annealChars: 100_000, sftTrain: 600, sftEval: 100, prefsTrain: 400, prefsEval: 80, rlvrTrain: 400, rlvrEval: 100, chatEval: 50 },
-  default: { pretrainChars: 1_000_000, annealChars: 500_000, sftTrain: 3000, sftEval: 300, prefsTrain: 2000, prefsEval: 250, rlvrTrain: 2000, rlvrEval: 300, chatEval: 100 },
+  default: { pretrainChars: 1_000_000, annealChars: 500_000, sftTrain: 3000, sftEval: 300, prefsTrain: 2000, prefsEval: 250, rlvrTrain: 8000, rlvrEval: 300, chatEval: 100 },
   large: { pretrainChars: 4_000_000, annealChars: 2_000_000, sftTrain: 12000, sftEval: 600, prefsTrain: 8000, prefsEval: 500, rlvrTrain: 8000, rlvrEval: 600, chatEval: 200 },
 } as const satisfies Record<string, WorldSizes>;
 
