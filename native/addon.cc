@@ -5,10 +5,10 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
-#include <tuple>
 
 #include "elementwise.h"
 #include "fused_napi.h"
+#include "heap_call.h"
 #include "decode_napi.h"
 #include "gemm_api.h"
 
@@ -150,42 +150,14 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// Reads `count` numeric arguments starting at index 1 after a heap ArrayBuffer at index 0; false (with a
-// JavaScript TypeError pending) when they are not that.
-bool ReadHeapArgs(const Napi::CallbackInfo& info, const char* name, size_t count, uint8_t** base, int64_t* bytes,
-                  int64_t* out) {
-  Napi::Env env = info.Env();
-  bool ok = info.Length() == count + 1 && info[0].IsArrayBuffer();
-  for (size_t i = 1; ok && i <= count; ++i) ok = info[i].IsNumber();
-  if (!ok) {
-    Napi::TypeError::New(env, std::string(name) + ": expected (heap: ArrayBuffer, " + std::to_string(count) +
-                                  " numbers)")
-        .ThrowAsJavaScriptException();
-    return false;
-  }
-  Napi::ArrayBuffer heap = info[0].As<Napi::ArrayBuffer>();
-  *base = static_cast<uint8_t*>(heap.Data());
-  *bytes = static_cast<int64_t>(heap.ByteLength());
-  for (size_t i = 0; i < count; ++i) out[i] = info[i + 1].As<Napi::Number>().Int64Value();
-  return true;
-}
-
-bool InsideHeap(int64_t heap_bytes, int64_t offset, int64_t floats) {
-  return offset >= 0 && floats >= 0 && offset % 4 == 0 && offset + floats * 4 <= heap_bytes;
-}
-
 // exp(heap, xOffset, outOffset, size): out = exp(x) element-wise, float32.
 Napi::Value Exp(const Napi::CallbackInfo& info) {
-  uint8_t* base;
-  int64_t bytes, args[3];
-  if (!ReadHeapArgs(info, "exp", 3, &base, &bytes, args)) return info.Env().Undefined();
-  const auto [x_off, y_off, n] = std::tuple{args[0], args[1], args[2]};
-  if (!InsideHeap(bytes, x_off, n) || !InsideHeap(bytes, y_off, n)) {
-    Napi::RangeError::New(info.Env(), "exp: " + std::to_string(n) + " floats do not fit the heap")
-        .ThrowAsJavaScriptException();
-    return info.Env().Undefined();
-  }
-  posttrain::ExpF32(reinterpret_cast<const float*>(base + x_off), reinterpret_cast<float*>(base + y_off), n);
+  posttrain::HeapCall call(info, "exp", 3);
+  const int64_t n = call.ok() ? call.Int(2) : 0;
+  auto x = call.Tensor<const float>(0, n);
+  auto y = call.Tensor<float>(1, n);
+  if (!call.ok()) return info.Env().Undefined();
+  posttrain::ExpF32(x, y, n);
   g_calls.fetch_add(1, std::memory_order_relaxed);
   return info.Env().Undefined();
 }
@@ -193,20 +165,16 @@ Napi::Value Exp(const Napi::CallbackInfo& info) {
 // reduce(heap, xOffset, outOffset, rows, cols, mode): x is [rows, cols], float32. Mode 0: out[r] = sum of row r;
 // 1: out[j] = sum of column j (a sum over the leading axes); 2: out[r] = max of row r (cols >= 1).
 Napi::Value Reduce(const Napi::CallbackInfo& info) {
-  uint8_t* base;
-  int64_t bytes, args[5];
-  if (!ReadHeapArgs(info, "reduce", 5, &base, &bytes, args)) return info.Env().Undefined();
-  const auto [x_off, y_off, rows, cols, mode] = std::tuple{args[0], args[1], args[2], args[3], args[4]};
-  const int64_t out_size = mode == 1 ? cols : rows;
-  if (rows < 0 || cols < (mode == 2 ? 1 : 0) || mode < 0 || mode > 2 || !InsideHeap(bytes, x_off, rows * cols) ||
-      !InsideHeap(bytes, y_off, out_size)) {
-    Napi::RangeError::New(info.Env(), "reduce: [" + std::to_string(rows) + "," + std::to_string(cols) + "] mode " +
-                                          std::to_string(mode) + " does not fit the heap")
-        .ThrowAsJavaScriptException();
-    return info.Env().Undefined();
+  posttrain::HeapCall call(info, "reduce", 5);
+  if (!call.ok()) return info.Env().Undefined();
+  const int64_t rows = call.Int(2), cols = call.Int(3), mode = call.Int(4);
+  if (rows < 0 || cols < (mode == 2 ? 1 : 0) || mode < 0 || mode > 2) {
+    call.Fail("[" + std::to_string(rows) + "," + std::to_string(cols) + "] mode " + std::to_string(mode) +
+              " is not a reduction");
   }
-  const float* x = reinterpret_cast<const float*>(base + x_off);
-  float* y = reinterpret_cast<float*>(base + y_off);
+  auto x = call.Tensor<const float>(0, rows * cols);
+  auto y = call.Tensor<float>(1, mode == 1 ? cols : rows);
+  if (!call.ok()) return info.Env().Undefined();
   if (mode == 0) posttrain::SumRowsF32(x, y, rows, cols);
   if (mode == 1) posttrain::SumColsF32(x, y, rows, cols);
   if (mode == 2) posttrain::MaxRowsF32(x, y, rows, cols);

@@ -9,7 +9,7 @@
  */
 import * as os from "node:os";
 import * as tf from "@tensorflow/tfjs-core";
-import { type WasmBackend, activeNativeAddon, memoryOffset, plainHeap } from "./native.js";
+import { type WasmBackend, activeNativeAddon, memoryOffset, nativeThreadsForLoad, plainHeap } from "./native.js";
 
 export interface Olmo2StepDims {
   batch: number;
@@ -102,8 +102,7 @@ export function decodeThreads(): number {
   if (threadSetting !== "auto") return threadSetting;
   const now = performance.now();
   if (now - loadCheck.at > 1000) {
-    const cpus = os.availableParallelism();
-    loadCheck = { at: now, threads: cpus >= 2 && os.loadavg()[0]! < cpus + 1 ? 2 : 1 };
+    loadCheck = { at: now, threads: nativeThreadsForLoad(os.loadavg()[0]!, os.availableParallelism()) };
   }
   return loadCheck.threads;
 }

@@ -13,9 +13,8 @@
  * fusedKernelsActive() is false: another backend, no addon, a shared (threaded) wasm heap, or disabled for a test.
  * Like src/engine/native.ts, a kernel hands the addon the wasm heap and byte offsets, so nothing is copied.
  */
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
+import { type WasmBackend, loadAddon, plainHeap } from "./native.js";
 
 /** The addon's `fused` namespace (native/fused_napi.cc); offsets are bytes into the heap, -1 = absent. */
 interface FusedAddon {
@@ -45,13 +44,6 @@ interface FusedAddon {
   ): void;
 }
 
-/** The parts of tfjs-backend-wasm's BackendWasm used here (public fields of its class). */
-interface WasmBackend {
-  wasm: { HEAPU8: Uint8Array };
-  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
-
 type Inputs = Record<string, tf.TensorInfo | undefined>;
 type KernelArgs = { inputs: Inputs; backend: WasmBackend; attrs: Record<string, unknown> };
 
@@ -72,9 +64,6 @@ export const FUSED_KERNELS = {
   attentionGrad: "PosttrainCausalAttentionGrad",
 } as const;
 
-/** Where node-gyp leaves the addon (the same file src/engine/native.ts loads; Node loads it once). */
-const ADDON_PATH = fileURLToPath(new URL("../../native/build/Release/posttrain_native.node", import.meta.url));
-
 let fused: FusedAddon | null = null;
 let registered = false;
 let enabled = true;
@@ -86,13 +75,9 @@ let calls = 0;
  */
 export function registerFusedKernels(): boolean {
   if (registered) return true;
-  try {
-    const addon = createRequire(import.meta.url)(ADDON_PATH) as { fused?: FusedAddon };
-    if (!addon.fused) return false;
-    fused = addon.fused;
-  } catch {
-    return false;
-  }
+  const addon = loadAddon() as { fused?: FusedAddon } | null;
+  if (!addon?.fused) return false;
+  fused = addon.fused;
   for (const [name, kernelFunc] of Object.entries(KERNEL_FUNCS)) {
     tf.registerKernel({ kernelName: name, backendName: "wasm", kernelFunc: kernelFunc as unknown as tf.KernelFunc });
   }
@@ -108,7 +93,7 @@ export function setFusedKernelsEnabled(on: boolean): void {
 /** Whether the model's blocks run the fused kernels now: registered, enabled, wasm active with a plain heap. */
 export function fusedKernelsActive(): boolean {
   if (!registered || !enabled || tf.getBackend() !== "wasm") return false;
-  return heapOf(tf.backend() as unknown as WasmBackend) !== null;
+  return plainHeap(tf.backend() as unknown as WasmBackend) !== null;
 }
 
 /**
@@ -125,12 +110,6 @@ export function runFused(kernel: keyof typeof FUSED_KERNELS, inputs: Record<stri
 /** Fused kernel calls served since load (tells a test that the fused path ran). */
 export function fusedKernelCalls(): number {
   return calls;
-}
-
-/** The heap as a plain ArrayBuffer, read after the outputs are allocated (allocation may replace it). */
-function heapOf(backend: WasmBackend): ArrayBuffer | null {
-  const buffer = backend.wasm.HEAPU8.buffer;
-  return buffer instanceof ArrayBuffer ? buffer : null;
 }
 
 function offsetOf(backend: WasmBackend, t: tf.TensorInfo | undefined, name: string): number {
@@ -152,7 +131,7 @@ function launch(args: KernelArgs, outShapes: number[][], run: (heap: ArrayBuffer
   const outs = outShapes.map((shape) => backend.makeOutput(shape, "float32"));
   const empty = Object.values(inputs).some((t) => t !== undefined && size(t) === 0) || outs.some((t) => size(t) === 0);
   if (!empty) {
-    const heap = heapOf(backend);
+    const heap = plainHeap(backend);
     if (heap === null) throw new Error("fused kernel: the wasm heap is shared (threaded build); use the plain path");
     calls += 1;
     run(heap, (name) => offsetOf(backend, inputs[name], name), outs.map((t) => offsetOf(backend, t, "output")));

@@ -92,7 +92,8 @@ let loadFailure: string | null = null;
 /** The wasm backend's own kernel configs, present while the native ones are registered. */
 let originals: Map<string, tf.KernelConfig> | null = null;
 
-function loadAddon(): NativeAddon | null {
+/** The addon, loaded on first use (Node loads the file once); null when it is not built or fails to load. */
+export function loadAddon(): NativeAddon | null {
   if (addon !== null || loadFailure !== null) return addon;
   try {
     addon = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
