@@ -5,8 +5,9 @@
  *   before    held-out greedy accuracy per verifier (eval_data), metrics row 0
  *   each step prompts_per_step prompts -> rollouts with the KV cache -> verifier rewards on the responses
  *             (worker pool, per-check timeout) -> optionally only the groups with signal, refilled from more
- *             prompts (sampling.ts) -> GRPO (num_generations per prompt) or PPO (one per prompt) update -> a metrics row -> held-out eval every eval_every steps -> checkpoint every
- *             checkpoint_every steps (weights, AdamW moments, data position, sampling RNG)
+ *             prompts (sampling.ts) -> GRPO (num_generations per prompt) or PPO (one per prompt) update -> a
+ *             metrics row -> held-out eval every eval_every steps -> checkpoint every checkpoint_every steps
+ *             (weights, AdamW moments, data position, sampling RNG, retired prompts)
  *   after     held-out eval, stageDir/model, heldout.json with before/after accuracy, the summary
  *
  * `kl` is the masked token mean of the chosen estimator between policy and reference on the step's rollouts:

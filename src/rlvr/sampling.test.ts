@@ -21,7 +21,7 @@ function rounds(rewardsPerRound: number[][]): () => Promise<ScoredRound> {
   };
 }
 
-const responses = (r: ScoredRound) => r.samples.map((s) => s.responseIds[0]);
+const responses = (r: Pick<ScoredRound, "samples">) => r.samples.map((s) => s.responseIds[0]);
 
 describe("informativeGroups", () => {
   it("keeps the groups whose rewards differ", () => {

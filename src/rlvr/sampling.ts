@@ -37,7 +37,7 @@ export interface GroupSelection {
 
 export interface CollectedGroups {
   /** What the update trains on: kept groups, prompt indices renumbered 0..groups-1. */
-  train: ScoredRound;
+  train: Pick<ScoredRound, "samples" | "scored">;
   /** Everything sampled this step, for the metrics (accuracy, reward, speed). */
   sampled: ScoredRound;
   rounds: number;
@@ -87,14 +87,10 @@ export async function collectGroups(draw: () => Promise<ScoredRound>, selection:
     }
   }
   const used = selection.filterZeroStd ? kept.slice(0, groupsWanted) : kept;
-  const train: ScoredRound = {
+  const train = {
     samples: used.flatMap((k, g) => k.samples.map((s) => ({ ...s, promptIndex: g }))),
     scored: used.flatMap((k) => k.scored),
-    tokens: 0,
-    rolloutSeconds: 0,
-    rewardSeconds: 0,
   };
-  train.tokens = train.samples.reduce((n, s) => n + s.responseIds.length, 0);
   const sampled: ScoredRound = {
     samples: rounds.flatMap((r) => r.samples),
     scored: rounds.flatMap((r) => r.scored),
