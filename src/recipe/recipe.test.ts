@@ -111,6 +111,21 @@ describe("recipe schema", () => {
     ]);
   });
 
+  it("checks RLVR fields that only work together, before any stage runs", () => {
+    const doc = minimal() as { stages: Record<string, unknown>[] };
+    doc.stages.push(
+      { kind: "rlvr", name: "ppo", data: ["x"], algorithm: "ppo", filter_zero_std_samples: true, no_resampling_pass_rate: 0.9 },
+      { kind: "rlvr", name: "grpo", data: ["x"], active_sampling: true, num_generations: 1, datasets: ["gsm8k", "poetry"] },
+    );
+    expect(issuesOf(doc)).toEqual([
+      "stages.ppo.filter_zero_std_samples: PPO samples one response per prompt, there are no groups to filter",
+      "stages.ppo.no_resampling_pass_rate: needs GRPO's groups (PPO samples one response per prompt)",
+      "stages.grpo.num_generations: GRPO with scale_rewards needs at least 2 samples per prompt, got 1",
+      "stages.grpo.active_sampling: refills the batch after filter_zero_std_samples drops groups; set filter_zero_std_samples: true",
+      expect.stringMatching(/^stages\.grpo\.datasets\.1: unknown verifier "poetry"/),
+    ]);
+  });
+
   it("checks sequence lengths against the preset's context and rejects an unknown preset", () => {
     const long = minimal() as { model: Record<string, unknown>; stages: Record<string, unknown>[] };
     long.stages[0]!.seq_length = 2000; // tiny: max_position_embeddings 1024

@@ -9,6 +9,7 @@ import { RECIPE_SCHEMA } from "./schema.js";
 import { STAGE_KINDS, STAGE_SCHEMAS } from "./schema-stages.js";
 import { RecipeError } from "../errors.js";
 import { isPresetName, PRESETS } from "../model/index.js";
+import { resolveVerifier } from "../verifiers/index.js";
 import type { Recipe, StageConfig, StageConfigs, StageKind } from "./types.js";
 
 export interface RecipeIssue {
@@ -93,7 +94,34 @@ function crossFieldIssues(r: Recipe): RecipeIssue[] {
     if (stage.kind === "dpo" && stage.max_prompt_length >= stage.max_length) {
       issues.push({ path: `${at}.max_prompt_length`, message: "must be smaller than max_length" });
     }
+    if (stage.kind === "rlvr") issues.push(...rlvrIssues(stage, at));
     seen.add(stage.name);
+  });
+  return issues;
+}
+
+/** RLVR fields that only make sense together (GRPO's groups, the filter that active sampling refills after). */
+function rlvrIssues(stage: StageConfigs["rlvr"], at: string): RecipeIssue[] {
+  const issues: RecipeIssue[] = [];
+  const ppo = stage.algorithm === "ppo";
+  if (!ppo && stage.scale_rewards && stage.num_generations < 2) {
+    issues.push({ path: `${at}.num_generations`, message: `GRPO with scale_rewards needs at least 2 samples per prompt, got ${stage.num_generations}` });
+  }
+  if (ppo && stage.filter_zero_std_samples) {
+    issues.push({ path: `${at}.filter_zero_std_samples`, message: "PPO samples one response per prompt, there are no groups to filter" });
+  }
+  if (ppo && stage.no_resampling_pass_rate !== null) {
+    issues.push({ path: `${at}.no_resampling_pass_rate`, message: "needs GRPO's groups (PPO samples one response per prompt)" });
+  }
+  if (stage.active_sampling && !stage.filter_zero_std_samples) {
+    issues.push({ path: `${at}.active_sampling`, message: "refills the batch after filter_zero_std_samples drops groups; set filter_zero_std_samples: true" });
+  }
+  (stage.datasets ?? []).forEach((d, i) => {
+    try {
+      resolveVerifier(d);
+    } catch (err) {
+      issues.push({ path: `${at}.datasets.${i}`, message: (err as Error).message });
+    }
   });
   return issues;
 }

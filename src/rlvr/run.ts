@@ -28,7 +28,7 @@ import { Rng, type RngState } from "../rng.js";
 import type { StageContext, StageResult } from "../recipe/index.js";
 import { Tokenizer } from "../tokenizer/index.js";
 import { AdamW, lrAt, type MetricsRow } from "../train/index.js";
-import { resolveVerifier, VerifierPool } from "../verifiers/index.js";
+import { VerifierPool } from "../verifiers/index.js";
 import { heldOutColumns, heldOutEval, rlvrPrompts, type HeldOutScores } from "./data.js";
 import { grpoUpdate, type UpdateMetrics } from "./grpo.js";
 import { rolloutKl } from "./kl-probe.js";
@@ -51,14 +51,6 @@ export async function runRlvr(ctx: StageContext, config: RlvrStage): Promise<Sta
   const where = `stages.${config.name}`;
   const ppo = config.algorithm === "ppo";
   const groupSize = ppo ? 1 : config.num_generations;
-  if (!ppo && config.scale_rewards && groupSize < 2) {
-    throw new PosttrainError(`${where}.num_generations: GRPO with scale_rewards needs at least 2 samples per prompt, got ${groupSize}`);
-  }
-  if (ppo && config.filter_zero_std_samples) throw new PosttrainError(`${where}.filter_zero_std_samples: PPO samples one response per prompt, there are no groups to filter`);
-  if (ppo && config.no_resampling_pass_rate !== null) throw new PosttrainError(`${where}.no_resampling_pass_rate: needs GRPO's groups (PPO samples one response per prompt)`);
-  if (config.active_sampling && !config.filter_zero_std_samples) {
-    throw new PosttrainError(`${where}.active_sampling: refills the batch after filter_zero_std_samples drops groups; set filter_zero_std_samples: true`);
-  }
   const tokenizer = await Tokenizer.load(ctx.tokenizerDir);
   const policy = await loadModel(ctx.inputModelDir);
   const owned: Olmo2Model[] = [policy];
@@ -66,15 +58,6 @@ export async function runRlvr(ctx: StageContext, config: RlvrStage): Promise<Sta
   const pool = new VerifierPool({ concurrency: VERIFIER_WORKERS, timeBudgetMs: config.verifier_timeout_s * 1000 });
   try {
     const datasets = config.datasets;
-    if (datasets) {
-      for (const [i, d] of datasets.entries()) {
-        try {
-          resolveVerifier(d);
-        } catch (err) {
-          throw new PosttrainError(`${where}.datasets[${i}]: ${(err as Error).message}`);
-        }
-      }
-    }
     const { prompts, dropped } = await rlvrPrompts(config.data, tokenizer, {
       maxContext: policy.config.max_position_embeddings,
       maxResponseLength: config.max_response_length,
