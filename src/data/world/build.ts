@@ -53,9 +53,14 @@ export interface WorldFile {
   rows: (SftRow | PreferenceRow | RlvrRow | TextRow)[];
 }
 
-/** Share of each task kind per split family; gsm8k is further split 40/35/25 over difficulties 1/2/3. */
+/**
+ * Share of each task kind per split family; gsm8k is further split 40/35/25 over difficulties 1/2/3. SFT carries
+ * few worked arithmetic solutions (450 of 3,000) and RLVR many arithmetic prompts (4,000): SFT teaches the answer
+ * format, RLVR most of the arithmetic. With 1,050 solutions a 3-epoch SFT of the tiny preset already reached the
+ * GSM accuracy RLVR tops out at for that model (about 65%), and RLVR added at most 5 points.
+ */
 const MIX: Record<"sft" | "prefs" | "rlvr", Partial<Record<TaskKind, number>>> = {
-  sft: { gsm8k: 0.35, math: 0.2, ifeval: 0.25, chat: 0.2 },
+  sft: { gsm8k: 0.15, math: 0.25, ifeval: 0.3, chat: 0.3 },
   prefs: { gsm8k: 0.35, math: 0.2, ifeval: 0.3, chat: 0.15 },
   rlvr: { gsm8k: 0.5, math: 0.25, ifeval: 0.25 },
 };
