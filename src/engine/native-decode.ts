@@ -7,9 +7,8 @@
  * Available when the wasm backend runs with the native kernels registered (src/engine/native.ts): unregistering
  * them switches this path off as well, so one switch selects "plain tfjs" for tests and comparisons.
  */
-import * as os from "node:os";
 import * as tf from "@tensorflow/tfjs-core";
-import { type WasmBackend, activeNativeAddon, memoryOffset, nativeThreadsForLoad, plainHeap } from "./native.js";
+import { type WasmBackend, activeNativeAddon, memoryOffset, plainHeap, threadsForCurrentLoad } from "./native.js";
 
 export interface Olmo2StepDims {
   batch: number;
@@ -83,7 +82,6 @@ const LAYER_FIELDS: (keyof Olmo2StepLayer)[] = [
 
 let calls = 0;
 let threadSetting: number | "auto" = "auto";
-let loadCheck = { at: -Infinity, threads: 2 };
 
 /**
  * Threads for a native step: "auto" (the default) takes 2 unless the machine is oversubscribed. A decoding step
@@ -97,14 +95,9 @@ export function configureNativeDecode(options: { threads: number | "auto" }): vo
   threadSetting = options.threads;
 }
 
-/** The thread count the next native step uses (re-reading the load average at most once a second). */
+/** The thread count the next native step uses (the same load rule and cache as the GEMM's "auto"). */
 export function decodeThreads(): number {
-  if (threadSetting !== "auto") return threadSetting;
-  const now = performance.now();
-  if (now - loadCheck.at > 1000) {
-    loadCheck = { at: now, threads: nativeThreadsForLoad(os.loadavg()[0]!, os.availableParallelism()) };
-  }
-  return loadCheck.threads;
+  return threadSetting !== "auto" ? threadSetting : threadsForCurrentLoad();
 }
 
 /** Steps run natively since load (tests use it to tell the native path from the tfjs fallback). */

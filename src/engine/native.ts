@@ -119,7 +119,7 @@ export function configureNativeMatMul(options: { isa?: NativeIsa; threads?: numb
   const { threads, ...rest } = options;
   if (threads !== undefined) {
     threadSetting = threads;
-    loadCheck = { at: -Infinity, threads: 0 }; // "auto" sets the addon afresh, whatever was pinned before
+    appliedThreads = 0; // "auto" sets the addon afresh, whatever was pinned before
   }
   if (threads !== undefined && threads !== "auto") return loaded.configure({ ...rest, threads });
   loaded.configure(rest);
@@ -128,6 +128,8 @@ export function configureNativeMatMul(options: { isa?: NativeIsa; threads?: numb
 }
 
 let threadSetting: number | "auto" = "auto";
+/** The thread count "auto" last gave the addon (0: not yet, or pinned since). */
+let appliedThreads = 0;
 let loadCheck = { at: -Infinity, threads: 0 };
 
 /**
@@ -142,14 +144,19 @@ export function nativeThreadsForLoad(loadAverage: number, cpus: number): number 
   return cpus >= 2 && loadAverage < cpus + 1 ? 2 : 1;
 }
 
-/** In "auto", sets the addon's thread count from the load average, re-read at most once a second. */
+/** nativeThreadsForLoad now, the load average re-read at most once a second; every native path in "auto" asks here. */
+export function threadsForCurrentLoad(): number {
+  const now = performance.now();
+  if (now - loadCheck.at > 1000) loadCheck = { at: now, threads: nativeThreadsForLoad(os.loadavg()[0]!, os.availableParallelism()) };
+  return loadCheck.threads;
+}
+
+/** In "auto", gives the addon the thread count for the current load when it changes. */
 function applyThreadPolicy(loaded: NativeAddon): void {
   if (threadSetting !== "auto") return;
-  const now = performance.now();
-  if (now - loadCheck.at <= 1000) return;
-  const threads = nativeThreadsForLoad(os.loadavg()[0]!, os.availableParallelism());
-  if (threads !== loadCheck.threads) loaded.configure({ threads });
-  loadCheck = { at: now, threads };
+  const threads = threadsForCurrentLoad();
+  if (threads !== appliedThreads) loaded.configure({ threads });
+  appliedThreads = threads;
 }
 
 /**
